@@ -1,0 +1,80 @@
+"""The Finding record produced by every text check, with its category and severity constants."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+
+
+class Severity(StrEnum):
+    """How serious a finding is; ``block`` stops publication until someone resolves it."""
+
+    BLOCK = "block"
+    WARN = "warn"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        return {"block": 2, "warn": 1, "info": 0}[self.value]
+
+
+class Category(StrEnum):
+    """Categories of findings (SPEC R5.1, R5.3, R5.4, R3.2)."""
+
+    PORNOGRAPHY = "pornography"
+    GAMBLING = "gambling"
+    DRUGS = "drugs"
+    VIOLENCE = "violence"
+    FRAUD = "fraud"
+    INSULT = "insult"
+    ADVERTISING = "advertising"
+    OFFICIAL_EXPRESSION = "official_expression"
+    WRONG_WORD = "wrong_word"
+    ORGANISATION = "organisation"
+    PERSONAL_DATA = "personal_data"
+    LINK = "link"
+    FORMAT = "format"
+
+
+# Default severity per lexicon category; a lexicon file may override it per section.
+DEFAULT_SEVERITY: dict[Category, Severity] = {
+    Category.PORNOGRAPHY: Severity.BLOCK,
+    Category.GAMBLING: Severity.BLOCK,
+    Category.DRUGS: Severity.BLOCK,
+    Category.VIOLENCE: Severity.WARN,
+    Category.FRAUD: Severity.WARN,
+    Category.INSULT: Severity.BLOCK,
+    Category.ADVERTISING: Severity.WARN,
+    Category.OFFICIAL_EXPRESSION: Severity.WARN,
+    Category.WRONG_WORD: Severity.WARN,
+    Category.ORGANISATION: Severity.WARN,
+    Category.PERSONAL_DATA: Severity.WARN,
+    Category.LINK: Severity.WARN,
+    Category.FORMAT: Severity.WARN,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One problem found in a text.
+
+    ``start``/``end`` are character offsets into the original text (``text[start:end] == matched``);
+    they are ``None`` for findings that are not about a span of the text (format policy on media files).
+    """
+
+    rule_id: str
+    category: str
+    severity: str
+    start: int | None
+    end: int | None
+    matched: str
+    normalized: str
+    suggestion: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def has_blocking(findings: list[Finding]) -> bool:
+    """True when any finding has severity ``block``."""
+    return any(f.severity == Severity.BLOCK for f in findings)

@@ -1,0 +1,112 @@
+"""Evasion-resistant, character-by-character normalisation of Chinese text with an offset map."""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+import numpy as np
+import opencc
+
+# Characters at or above this code point (supplementary ideographic planes and beyond) are left unchanged.
+# The lookup tables cover the BMP and plane 1, which holds emoji, mathematical letters and enclosed forms.
+TABLE_LIMIT = 0x20000
+
+# Sentence terminators and line breaks are kept so that a term never matches across sentences or lines.
+BOUNDARY_CHARS = frozenset("\n\r\u2028\u2029。｡.!?！？")
+
+_CJK_RANGES = ((0x2E80, 0x2FE0), (0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00))
+
+
+def _is_kept(ch: str) -> bool:
+    """Letters and numbers carry meaning; every other class (punctuation, symbols, spaces, marks,
+    format and control characters, emoji, unassigned) can be inserted to evade matching, so it goes."""
+    return ch in BOUNDARY_CHARS or unicodedata.category(ch)[0] in "LN"
+
+
+@lru_cache(maxsize=1)
+def _tables() -> tuple[tuple, np.ndarray, np.ndarray]:
+    """Build the translate table and the numpy lookup tables once per process.
+
+    Every code point maps to exactly one character or is deleted. When NFKC or lower-casing would
+    expand a character into several (ligatures, ㎏), the character is kept as it is, so the mapping stays
+    one-to-one and offsets stay a plain index map.
+    """
+    mapping = np.arange(TABLE_LIMIT, dtype=np.uint32)
+    keep = np.ones(TABLE_LIMIT, dtype=bool)
+    for cp in range(TABLE_LIMIT):
+        ch = chr(cp)
+        if 0xD800 <= cp < 0xE000:
+            keep[cp] = False  # surrogates never appear in valid text
+            continue
+        folded = unicodedata.normalize("NFKC", ch).lower()
+        if folded != ch:
+            folded = unicodedata.normalize("NFKC", folded)
+        kept = "".join(c for c in folded if _is_kept(c))
+        if not kept:
+            keep[cp] = False
+        elif len(kept) == 1:
+            mapping[cp] = ord(kept)
+        elif _is_kept(ch):
+            mapping[cp] = ord(ch.lower()) if len(ch.lower()) == 1 else cp
+        else:
+            keep[cp] = False
+    # Traditional → simplified per character (OpenCC t2s data ships with the package, works offline).
+    # Converting character by character ignores phrase rules, which keeps lengths equal; lexicon terms
+    # go through the same function, so both sides agree.
+    cps = [cp for lo, hi in _CJK_RANGES for cp in range(lo, hi)]
+    targets = [chr(int(mapping[cp])) for cp in cps]
+    converted = opencc.OpenCC("t2s").convert("\n".join(targets)).split("\n")
+    if len(converted) == len(targets):
+        for cp, before, after in zip(cps, targets, converted, strict=True):
+            if after != before and len(after) == 1 and keep[cp]:
+                mapping[cp] = ord(after)
+    table: list[int | None] = [None if not keep[cp] else int(mapping[cp]) for cp in range(TABLE_LIMIT)]
+    full_keep = np.ones(0x110000, dtype=bool)
+    full_keep[:TABLE_LIMIT] = keep
+    full_map = np.arange(0x110000, dtype=np.uint32)
+    full_map[:TABLE_LIMIT] = mapping
+    return tuple(table), full_map, full_keep
+
+
+def translate_table() -> tuple:
+    """The `str.translate` table (index = code point, None = delete)."""
+    return _tables()[0]
+
+
+def normalize_text(text: str) -> str:
+    """Normalised text only, without offsets (the fast path used before matching)."""
+    return text.translate(_tables()[0])
+
+
+def offsets_for(text: str, normalized: str | None = None) -> np.ndarray:
+    """Original index of every character of ``normalize_text(text)``, as an int64 array."""
+    if normalized is not None and len(normalized) == len(text):
+        return np.arange(len(text), dtype=np.int64)  # nothing removed: identity map
+    _table, _map, keep = _tables()
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    return np.flatnonzero(keep[codes])
+
+
+def normalize(text: str) -> tuple[str, list[int]]:
+    """Return ``(normalized, offsets)`` where ``offsets[i]`` is the index in ``text`` of the character
+    that became ``normalized[i]``.
+
+    A span ``[s, e)`` of the normalised text corresponds to ``[offsets[s], offsets[e - 1] + 1)`` in the
+    original text. Normalisation applies NFKC (full-width → half-width, compatibility forms), lower-casing
+    and OpenCC traditional → simplified character by character, and removes every character that is not
+    a letter or a number (spaces, punctuation, symbols, zero-width and other format characters, emoji,
+    combining marks), except sentence terminators (。！？.!?) and line breaks, which are kept as boundaries.
+    """
+    normalized = normalize_text(text)
+    return normalized, offsets_for(text, normalized).tolist()
+
+
+def normalize_bulk(text: str) -> tuple[str, np.ndarray]:
+    """Vectorised normalisation for long texts: same result as :func:`normalize`, offsets as an array."""
+    _table, mapping, keep = _tables()
+    codes = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    kept = keep[codes]
+    offsets = np.flatnonzero(kept)
+    normalized = mapping[codes[offsets]].tobytes().decode("utf-32-le", "surrogatepass")
+    return normalized, offsets
