@@ -1,0 +1,428 @@
+"""Level grading (分级) of mentions and events by configurable rules with the SPEC R4.6 defaults."""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, fields
+from enum import IntEnum
+from typing import Any
+
+__all__ = [
+    "DEFAULT_ESCALATION_CATEGORIES",
+    "DEFAULT_RULES",
+    "DEFAULT_SENSITIVE_FACTOR",
+    "Grading",
+    "Level",
+    "LevelRules",
+    "Metrics",
+    "RulesError",
+    "Thresholds",
+    "grade",
+]
+
+
+class Level(IntEnum):
+    """The four statutory levels, ordered so that `Level.MAJOR > Level.GENERAL`."""
+
+    GENERAL = 1  # 一般 · Ⅳ · blue
+    RELATIVELY_MAJOR = 2  # 较大 · Ⅲ · yellow
+    MAJOR = 3  # 重大 · Ⅱ · orange
+    ESPECIALLY_MAJOR = 4  # 特别重大 · Ⅰ · red
+
+    @property
+    def code(self) -> str:
+        """Stable lower-case name used in JSON and URLs: general, relatively_major, major, especially_major."""
+        return self.name.lower()
+
+    @property
+    def label(self) -> str:
+        """The statutory Chinese label: 一般, 较大, 重大, 特别重大."""
+        return _LEVEL_INFO[self][0]
+
+    @property
+    def roman(self) -> str:
+        """Ⅳ for 一般 down to Ⅰ for 特别重大."""
+        return _LEVEL_INFO[self][1]
+
+    @property
+    def color(self) -> str:
+        """blue, yellow, orange, red (the warning colours)."""
+        return _LEVEL_INFO[self][2]
+
+    @property
+    def color_zh(self) -> str:
+        return _LEVEL_INFO[self][3]
+
+    @property
+    def english(self) -> str:
+        return _LEVEL_INFO[self][4]
+
+    @property
+    def is_major(self) -> bool:
+        """重大 and 特别重大: alerted at once, never held by quiet hours."""
+        return self >= Level.MAJOR
+
+    @classmethod
+    def from_label(cls, value: Level | int | str) -> Level:
+        """Parse any alias: 一般/较大/重大/特别重大, Ⅳ–Ⅰ, IV–I, blue/yellow/orange/red, 蓝/黄/橙/红, codes."""
+        if isinstance(value, Level):
+            return value
+        if isinstance(value, int) and not isinstance(value, bool):
+            return cls(value)
+        if not isinstance(value, str):
+            raise ValueError(f"not a level: {value!r}")
+        key = _alias_key(value)
+        level = _ALIASES.get(key)
+        if level is None:
+            # "Ⅱ级", "橙色预警", "level II" are how people write them in documents.
+            stripped = re.sub(r"^(level)|(级|色|预警|级预警|色预警|level)+$", "", key)
+            level = _ALIASES.get(stripped)
+        if level is None:
+            raise ValueError(f"not a level: {value!r} (use 一般/较大/重大/特别重大, Ⅳ–Ⅰ or blue/yellow/orange/red)")
+        return level
+
+    @classmethod
+    def choices(cls) -> list[tuple[str, str]]:
+        """(code, label) pairs, for form fields and Django `choices`."""
+        return [(level.code, level.label) for level in cls]
+
+
+_LEVEL_INFO = {
+    Level.GENERAL: ("一般", "Ⅳ", "blue", "蓝", "general"),
+    Level.RELATIVELY_MAJOR: ("较大", "Ⅲ", "yellow", "黄", "relatively major"),
+    Level.MAJOR: ("重大", "Ⅱ", "orange", "橙", "major"),
+    Level.ESPECIALLY_MAJOR: ("特别重大", "Ⅰ", "red", "红", "especially major"),
+}
+_ROMAN_ASCII = {Level.GENERAL: "iv", Level.RELATIVELY_MAJOR: "iii", Level.MAJOR: "ii", Level.ESPECIALLY_MAJOR: "i"}
+
+
+def _alias_key(value: str) -> str:
+    # NFKC turns the Roman-numeral characters Ⅳ into the letters "IV" and full-width letters into ASCII.
+    return re.sub(r"[\s_\-]+", "", unicodedata.normalize("NFKC", value).casefold())
+
+
+def _build_aliases() -> dict[str, Level]:
+    aliases: dict[str, Level] = {}
+    for level, (label, roman, color, color_zh, english) in _LEVEL_INFO.items():
+        for alias in (label, roman, color, color_zh, english, level.code, _ROMAN_ASCII[level]):
+            aliases[_alias_key(alias)] = level
+    return aliases
+
+
+_ALIASES = _build_aliases()
+
+# ---------------------------------------------------------------------------------------------- rules
+
+DEFAULT_SENSITIVE_FACTOR = 0.5
+# Codes of the analysis taxonomy for "touching safety, health, food, disasters" (SPEC R4.6).
+DEFAULT_ESCALATION_CATEGORIES = frozenset({"safety_accident", "health", "food_safety", "disaster"})
+
+CATEGORY_NAMES_ZH = {
+    "safety_accident": "安全事故",
+    "health": "卫生健康",
+    "food_safety": "食品安全",
+    "disaster": "灾害",
+    "bullying": "校园欺凌",
+    "teacher_conduct": "师德师风",
+    "fees": "收费",
+    "admissions": "招生",
+    "rumour": "谣言",
+}
+
+
+class RulesError(ValueError):
+    """Invalid rules: `field` is the dotted path of the bad value (e.g. `levels.major.comments`)."""
+
+    def __init__(self, field_name: str, reason: str) -> None:
+        super().__init__(f"{field_name}: {reason}")
+        self.field = field_name
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    """What lifts an event to one level; any one condition suffices, `None` switches a condition off.
+
+    `sensitive_mainstream_reposts` only counts during a sensitive period (SPEC: "reposted by fewer than
+    5 mainstream sites while drawing attention in a sensitive period").
+    """
+
+    clicks: int | None = None
+    comments: int | None = None
+    mainstream_reposts: int | None = None
+    sensitive_mainstream_reposts: int | None = None
+    categories: frozenset[str] = frozenset()
+    severe_image_harm: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "clicks": self.clicks,
+            "comments": self.comments,
+            "mainstream_reposts": self.mainstream_reposts,
+            "sensitive_mainstream_reposts": self.sensitive_mainstream_reposts,
+            "categories": sorted(self.categories),
+            "severe_image_harm": self.severe_image_harm,
+        }
+
+
+# Thresholds scaled by the sensitive-period factor; the sensitive-only repost rule is already a
+# sensitive-period rule and is not scaled again.
+_SCALED_FIELDS = ("clicks", "comments", "mainstream_reposts")
+_COUNT_FIELDS = (*_SCALED_FIELDS, "sensitive_mainstream_reposts")
+_THRESHOLD_FIELDS = {f.name for f in fields(Thresholds)}
+
+
+@dataclass(frozen=True)
+class LevelRules:
+    """Thresholds per level plus the factor by which a sensitive period lowers the numeric thresholds."""
+
+    levels: Mapping[Level, Thresholds] = field(default_factory=dict)
+    sensitive_factor: float = DEFAULT_SENSITIVE_FACTOR
+
+    def __post_init__(self) -> None:
+        # Every graded level present (empty = switched off) so that equal rules compare equal.
+        complete = {level: self.levels.get(level, Thresholds()) for level in Level if level is not Level.GENERAL}
+        object.__setattr__(self, "levels", complete)
+
+    @classmethod
+    def defaults(cls) -> LevelRules:
+        return DEFAULT_RULES
+
+    def thresholds(self, level: Level) -> Thresholds:
+        return self.levels.get(level, Thresholds())
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready form; `from_dict(to_dict())` gives equal rules."""
+        return {
+            "sensitive_factor": self.sensitive_factor,
+            "levels": {
+                level.code: self.thresholds(level).to_dict() for level in Level if level is not Level.GENERAL
+            },
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any] | None) -> LevelRules:
+        """Rules from stored JSON; missing parts take the SPEC defaults. Raises `RulesError`."""
+        return DEFAULT_RULES.merged(data or {})
+
+    def merged(self, override: Mapping[str, Any]) -> LevelRules:
+        """These rules with `override` on top (field by field), e.g. a school's changes to its bureau's."""
+        if not isinstance(override, Mapping):
+            raise RulesError("rules", "must be an object")
+        base = self.to_dict()
+        for key, value in override.items():
+            if key == "sensitive_factor":
+                base[key] = value
+            elif key == "levels":
+                if not isinstance(value, Mapping):
+                    raise RulesError("levels", "must be an object keyed by level")
+                for level_key, level_override in value.items():
+                    try:
+                        level = Level.from_label(level_key)
+                    except ValueError:
+                        raise RulesError(f"levels.{level_key}", "unknown level") from None
+                    if level is Level.GENERAL:
+                        if level_override:
+                            raise RulesError(
+                                f"levels.{level_key}", "一般 is the level below every threshold; it takes none"
+                            )
+                        continue
+                    if not isinstance(level_override, Mapping):
+                        raise RulesError(f"levels.{level_key}", "must be an object")
+                    for name in level_override:
+                        if name not in _THRESHOLD_FIELDS:
+                            raise RulesError(f"levels.{level_key}.{name}", "unknown field")
+                    base["levels"][level.code].update(level_override)
+            else:
+                raise RulesError(str(key), "unknown field")
+        return _parse_rules(base)
+
+
+def _parse_rules(data: Mapping[str, Any]) -> LevelRules:
+    factor = data["sensitive_factor"]
+    if isinstance(factor, bool) or not isinstance(factor, int | float) or not 0 < factor <= 1:
+        raise RulesError("sensitive_factor", "must be a number greater than 0 and at most 1")
+    levels: dict[Level, Thresholds] = {}
+    for code, raw in data["levels"].items():
+        levels[Level.from_label(code)] = _parse_thresholds(f"levels.{code}", raw)
+    rules = LevelRules(levels=levels, sensitive_factor=float(factor))
+    _check_ordering(rules)
+    return rules
+
+
+def _parse_thresholds(path: str, raw: Mapping[str, Any]) -> Thresholds:
+    values: dict[str, Any] = {}
+    for name in _COUNT_FIELDS:
+        value = raw.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise RulesError(f"{path}.{name}", "must be a whole number of at least 1, or null to switch it off")
+        values[name] = value
+    categories = raw.get("categories") or []
+    if isinstance(categories, str) or not isinstance(categories, Iterable):
+        raise RulesError(f"{path}.categories", "must be a list of category codes")
+    categories = list(categories)
+    for category in categories:
+        if not isinstance(category, str) or not category.strip():
+            raise RulesError(f"{path}.categories", f"{category!r} is not a category code")
+    harm = raw.get("severe_image_harm", False)
+    if not isinstance(harm, bool):
+        raise RulesError(f"{path}.severe_image_harm", "must be true or false")
+    return Thresholds(**values, categories=frozenset(c.strip() for c in categories), severe_image_harm=harm)
+
+
+def _check_ordering(rules: LevelRules) -> None:
+    """A higher level must not be easier to reach than a lower one, or grading would skip levels oddly."""
+    graded = [level for level in Level if level is not Level.GENERAL]
+    for name in _COUNT_FIELDS:
+        lower_level: Level | None = None
+        for level in graded:
+            value = getattr(rules.thresholds(level), name)
+            if value is None:
+                continue
+            if lower_level is not None:
+                lower_value = getattr(rules.thresholds(lower_level), name)
+                if value < lower_value:
+                    raise RulesError(
+                        f"levels.{level.code}.{name}",
+                        f"{value} is lower than {lower_value} for the lower level {lower_level.label}",
+                    )
+            lower_level = level
+
+
+DEFAULT_RULES = LevelRules(
+    levels={
+        Level.MAJOR: Thresholds(clicks=1000, comments=100, sensitive_mainstream_reposts=1),
+        Level.ESPECIALLY_MAJOR: Thresholds(
+            clicks=3000,
+            comments=500,
+            mainstream_reposts=5,
+            categories=DEFAULT_ESCALATION_CATEGORIES,
+            severe_image_harm=True,
+        ),
+    },
+    sensitive_factor=DEFAULT_SENSITIVE_FACTOR,
+)
+
+# ---------------------------------------------------------------------------------------------- grading
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """Counters of a post or the sum over an event's posts."""
+
+    clicks: int = 0
+    comments: int = 0
+    reposts: int = 0
+    likes: int = 0
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> Metrics:
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: int(v or 0) for k, v in data.items() if k in known})
+
+
+@dataclass(frozen=True)
+class Grading:
+    """The level reached and why, in English (`reasons`) and Chinese (`reasons_zh`)."""
+
+    level: Level
+    reasons: list[str]
+    reasons_zh: list[str]
+
+    @property
+    def reason(self) -> str:
+        return "; ".join(self.reasons)
+
+    @property
+    def reason_zh(self) -> str:
+        return "；".join(self.reasons_zh)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"level": self.level.code, "label": self.level.label, "reasons": self.reasons,
+                "reasons_zh": self.reasons_zh}
+
+
+_FIELD_NAMES = {
+    "clicks": ("clicks", "点击量"),
+    "comments": ("comments", "评论数"),
+    "mainstream_reposts": ("mainstream reposts", "主流网站转载数"),
+    "sensitive_mainstream_reposts": ("mainstream reposts during a sensitive period", "敏感期内主流网站转载数"),
+}
+
+
+def _effective(threshold: int, name: str, in_sensitive_period: bool, factor: float) -> int:
+    if in_sensitive_period and name in _SCALED_FIELDS and factor < 1:
+        # Round up so that a factor never turns a threshold into 0 (which would match everything).
+        return max(1, math.ceil(threshold * factor - 1e-9))
+    return threshold
+
+
+def _check_level(
+    thresholds: Thresholds,
+    values: Mapping[str, int],
+    categories: frozenset[str],
+    in_sensitive_period: bool,
+    severe_image_harm: bool,
+    factor: float,
+) -> tuple[list[str], list[str]]:
+    reasons: list[str] = []
+    reasons_zh: list[str] = []
+    for name in _COUNT_FIELDS:
+        threshold = getattr(thresholds, name)
+        if threshold is None:
+            continue
+        if name == "sensitive_mainstream_reposts" and not in_sensitive_period:
+            continue
+        effective = _effective(threshold, name, in_sensitive_period, factor)
+        value = values[name]
+        if value >= effective:
+            english, chinese = _FIELD_NAMES[name]
+            if effective != threshold:
+                reasons.append(f"{english} {value} ≥ {effective} ({threshold} × {factor:g} in a sensitive period)")
+                reasons_zh.append(f"{chinese} {value} ≥ {effective}（敏感期 {threshold} × {factor:g}）")
+            else:
+                reasons.append(f"{english} {value} ≥ {threshold}")
+                reasons_zh.append(f"{chinese} {value} ≥ {threshold}")
+    for category in sorted(categories & thresholds.categories):
+        reasons.append(f"touches category {category}")
+        name_zh = CATEGORY_NAMES_ZH.get(category)
+        reasons_zh.append(f"涉及{name_zh}（{category}）" if name_zh else f"涉及类别 {category}")
+    if severe_image_harm and thresholds.severe_image_harm:
+        reasons.append("severely harms the school's image")
+        reasons_zh.append("严重损害学校形象")
+    return reasons, reasons_zh
+
+
+def grade(
+    metrics: Metrics | Mapping[str, Any],
+    categories: Iterable[str] = (),
+    mainstream_reposts: int = 0,
+    in_sensitive_period: bool = False,
+    rules: LevelRules | None = None,
+    *,
+    severe_image_harm: bool = False,
+) -> Grading:
+    """The highest level whose thresholds are met (any one condition suffices), with every reason met."""
+    rules = rules or DEFAULT_RULES
+    if not isinstance(metrics, Metrics):
+        metrics = Metrics.from_mapping(metrics)
+    values = {
+        "clicks": metrics.clicks,
+        "comments": metrics.comments,
+        "mainstream_reposts": mainstream_reposts,
+        "sensitive_mainstream_reposts": mainstream_reposts,
+    }
+    category_set = frozenset(categories)
+    for level in sorted(Level, reverse=True):
+        if level is Level.GENERAL:
+            break
+        reasons, reasons_zh = _check_level(
+            rules.thresholds(level), values, category_set, in_sensitive_period, severe_image_harm,
+            rules.sensitive_factor,
+        )
+        if reasons:
+            return Grading(level, reasons, reasons_zh)
+    return Grading(Level.GENERAL, ["no escalation threshold reached"], ["未达到升级标准"])
