@@ -37,13 +37,17 @@ class TextChecker:
         self.link_policy = links or LinkPolicy()
         self._table = translate_table()
 
-    def check(self, text: str, *, check_links: bool = False, allow_private: bool = False) -> list[Finding]:
+    def check(
+        self, text: str, *, check_links: bool = False, allow_private: bool = False, timeout: float = 5.0
+    ) -> list[Finding]:
         """All findings in ``text``, ordered by position. ``check_links`` adds real HTTP requests."""
         findings = self.lexicon_findings(text)
         findings.extend(self.personal_data.find(text))
         findings.extend(check_domains(text, self.link_policy))
         if check_links:
-            findings.extend(check_broken_links(text, allow_private=allow_private, policy=self.link_policy))
+            findings.extend(check_broken_links(
+                text, timeout=timeout, allow_private=allow_private, policy=self.link_policy
+            ))
         if len(findings) > 1:
             findings.sort(key=_position)
         return findings
