@@ -1,0 +1,103 @@
+"""Generic webhook: the alert as JSON, signed with HMAC-SHA256 like Yuqing's own inbound webhook."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import httpx
+
+from yuqing.notify.transports.message import (
+    DEFAULT_TIMEOUT,
+    ConfigError,
+    DeliveryResult,
+    Message,
+    PreparedRequest,
+    TransportConfig,
+    check_base_url,
+    json_body,
+    now_shanghai,
+)
+from yuqing.notify.transports.posting import post, status_only_judge
+
+KIND = "webhook"
+RATE_LIMIT_PER_MINUTE = 60
+TIMESTAMP_HEADER = "X-Yuqing-Timestamp"
+SIGNATURE_HEADER = "X-Yuqing-Signature"
+USER_AGENT = "Yuqing-Notifier/1"
+# Headers a user may not override, or the receiver could not verify what we sent.
+RESERVED_HEADERS = frozenset({"content-type", "content-length", "host", TIMESTAMP_HEADER.lower(),
+                              SIGNATURE_HEADER.lower()})
+
+
+@dataclass(frozen=True)
+class Config(TransportConfig):
+    url: str
+    secret: str
+    headers: dict[str, str] = field(default_factory=dict)
+
+    SECRET_FIELDS = ("secret",)
+
+    @property
+    def rate_key(self) -> str:
+        return f"{KIND}:{self.url}"
+
+    def problems(self) -> dict[str, str]:
+        problems: dict[str, str] = {}
+        check_base_url(problems, self.url, "url")
+        if not self.secret or len(self.secret) < 16:
+            problems["secret"] = "must be at least 16 characters"
+        for name, value in (self.headers or {}).items():
+            if name.lower() in RESERVED_HEADERS:
+                problems["headers"] = f"{name} is set by Yuqing and cannot be overridden"
+            elif not isinstance(value, str) or "\n" in value or "\r" in value:
+                problems["headers"] = f"{name} must be a single-line text value"
+        return problems
+
+
+def signature(secret: str, timestamp: int, body: bytes) -> str:
+    """`sha256=` + hex HMAC-SHA256(key=secret, msg=f"{timestamp}." + body)."""
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+    return f"sha256={digest}"
+
+
+def verify(secret: str, timestamp: str, body: bytes, header_value: str) -> bool:
+    """For receivers (and tests): constant-time check of the signature header."""
+    try:
+        expected = signature(secret, int(timestamp), body)
+    except ValueError:
+        return False
+    return hmac.compare_digest(expected, header_value)
+
+
+def build_request(config: Config, message: Message, now: datetime) -> PreparedRequest:
+    timestamp = int(now.timestamp())
+    body = json_body(message.to_payload(now))
+    headers = {
+        **(config.headers or {}),
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": USER_AGENT,
+        TIMESTAMP_HEADER: str(timestamp),
+        SIGNATURE_HEADER: signature(config.secret, timestamp, body),
+    }
+    return PreparedRequest(config.url, headers, body)
+
+
+judge = status_only_judge
+
+
+def send(
+    config: Config,
+    message: Message,
+    *,
+    client: httpx.Client | None = None,
+    timeout: float = DEFAULT_TIMEOUT,
+    now: datetime | None = None,
+) -> DeliveryResult:
+    try:
+        config.validate()
+    except ConfigError as error:
+        return DeliveryResult.invalid_config(error)
+    return post(build_request(config, message, now or now_shanghai()), judge, client=client, timeout=timeout)
