@@ -1,0 +1,1 @@
+"""Collection library: polite fetching, source connectors and item normalisation, free of Django."""
