@@ -32,7 +32,7 @@ _ID_CHECK = "10X98765432"
 _EARLIEST_BIRTH = dt.date(1900, 1, 1)
 
 # A run of digits, possibly grouped by single spaces or hyphens, optionally ending in X (ID numbers).
-_NUMBER_RE = re.compile(r"(?<![\dA-Za-z])(?:\+?86[ -]?)?\d(?:[ -]?\d){9,22}[Xx]?(?![\dA-Za-z])")
+_NUMBER_RE = re.compile(r"(?<![\dA-Za-zＡ-Ｚａ-ｚ])(?:\+?86[ -]?)?\d(?:[ -]?\d){9,22}[XxＸｘ]?(?![\dA-Za-zＡ-Ｚａ-ｚ])")
 _SEPARATORS_RE = re.compile(r"[ -]")
 _EMAIL_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}[@＠][A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24}")
 _ADDRESS_RE = re.compile(
@@ -187,7 +187,7 @@ class PersonalDataDetector:
             return [self._finding(hit[0], start, start + len(run), text, hit[1])]
         # A run may hold several numbers separated by spaces or hyphens: try each group on its own.
         found = []
-        for part in re.finditer(r"\+?\d+[Xx]?", run):
+        for part in re.finditer(r"\+?\d+[XxＸｘ]?", run):
             piece = unicodedata.normalize("NFKC", part.group())
             hit = _classify(piece.lstrip("+"), today)
             if hit and hit[0] in self._wanted:
