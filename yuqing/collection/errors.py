@@ -43,6 +43,8 @@ class ParseError(CollectionError):
 
     def __init__(self, template: str, *, path: str = "", **params: Any) -> None:
         self.path = path
+        if path:
+            params["path"] = path
         super().__init__(template, **params)
 
 

@@ -44,7 +44,7 @@ def map_records(
     try:
         records = resolve_path(data, items)
     except PathError as exc:
-        raise ParseError(exc.template, path=items, **exc.params) from exc
+        raise ParseError(exc.template, **exc.params) from exc  # params carry the path
     if not isinstance(records, list):
         raise ParseError(
             gettext_noop("path %(path)r leads to %(kind)s, not a list of records"),

@@ -71,7 +71,7 @@ def parse_feed(
         sanitize_html=False,  # we sanitise with nh3 when storing; keep the source's markup intact here
     )
     if parsed.bozo and not parsed.entries:
-        raise ParseError(gettext_noop("the feed is not valid XML: %(reason)s"), reason=_bozo_reason(parsed))
+        raise _malformed(parsed)
     if not parsed.version and not parsed.entries:
         raise ParseError(gettext_noop("this is not an RSS or Atom feed"))
     feed_title = html_to_text(str(parsed.feed.get("title", "")))
@@ -113,7 +113,13 @@ def parse_feed(
                 source_ref=str(entry.get("id") or link),
             )
         )
+    if parsed.bozo and not result.entries:
+        raise _malformed(parsed)  # the lenient parser found only husks of entries
     return result
+
+
+def _malformed(parsed: Any) -> ParseError:
+    return ParseError(gettext_noop("the feed is not valid XML: %(reason)s"), reason=_bozo_reason(parsed))
 
 
 def _bozo_reason(parsed: Any) -> str:
