@@ -102,7 +102,7 @@ def spelled_expressions(draw):
 texts = st.text(alphabet=TEXT_ALPHABET, max_size=12)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(spelled_expressions(), st.lists(texts, min_size=1, max_size=8))
 def test_parsed_expression_evaluates_like_the_reference(case, samples):
     tree, spelled = case
@@ -111,7 +111,7 @@ def test_parsed_expression_evaluates_like_the_reference(case, samples):
         assert compiled.matches(text) == reference(tree, text), (spelled, text)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(st.lists(spelled_expressions(), min_size=1, max_size=6), st.lists(texts, min_size=1, max_size=6))
 def test_scheme_set_agrees_with_evaluating_each_expression(cases, samples):
     schemes = SchemeSet({i: spelled for i, (_tree, spelled) in enumerate(cases)}, normalize=light_normalize)
@@ -120,7 +120,7 @@ def test_scheme_set_agrees_with_evaluating_each_expression(cases, samples):
         assert set(schemes.match(text)) == expected, text
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(spelled_expressions(), texts)
 def test_canonical_rendering_round_trips(case, text):
     _tree, spelled = case
