@@ -51,3 +51,13 @@ def test_findings_map_back_to_matching_original_text(text, deny):
         assert normalize_text(finding.matched) == finding.normalized
         # the span starts and ends on characters that survive normalisation
         assert normalize_text(finding.matched[0]) and normalize_text(finding.matched[-1])
+
+
+BATCH_ALPHABET = TEXT_ALPHABET + "1386579024@x.cn号路街\n "
+
+
+@settings(max_examples=150, deadline=None)
+@given(texts=st.lists(st.text(alphabet=BATCH_ALPHABET, max_size=30), max_size=6), deny=st.sets(terms, max_size=6))
+def test_checking_in_bulk_gives_the_same_findings_as_one_by_one(texts, deny):
+    checker = TextChecker([parse_lexicon("\n".join(["@category: x", *sorted(deny)]))])
+    assert checker.check_many(texts) == [checker.check(t) for t in texts]

@@ -108,3 +108,10 @@ def test_finding_to_dict_has_all_fields():
         "rule_id": "lexicon.gambling", "category": "gambling", "severity": "block", "start": 2, "end": 6,
         "matched": "网上赌场", "normalized": "网上赌场", "suggestion": "",
     }
+
+
+def test_bulk_check_splits_findings_per_text_with_local_offsets():
+    texts = ["网上赌 场", "", "电话13812345678，最后", "请登录 http://evil.example.com 查看"]
+    checker = TextChecker()
+    assert checker.check_many(texts) == [checker.check(t) for t in texts]
+    assert [len(f) for f in checker.check_many(texts)] == [1, 0, 1, 1]

@@ -32,7 +32,10 @@ DEFAULT_ALLOWED_DOMAINS = (
 )
 
 # Stop at whitespace, quotes, brackets and CJK punctuation, which commonly follow a URL in Chinese text.
-_URL_RE = re.compile(r"(?:https?://|www\.)[^\s<>\"'`，。！？；：、（）【】《》「」“”‘’\u3000]+", re.IGNORECASE)
+# Literal alternatives rather than re.IGNORECASE let the regex engine skip ahead to h/H/w/W in C.
+_URL_RE = re.compile(
+    r"(?:https?://|HTTPS?://|Https?://|www\.|WWW\.|Www\.)[^\s<>\"'`，。！？；：、（）【】《》「」“”‘’\u3000]+"
+)
 _TRAILING = ".,;:!?)]}'\""
 
 

@@ -35,6 +35,7 @@ class Matcher:
                     deny[entry.normalized] = entry
         self.entries: tuple[Entry, ...] = tuple(deny.values())
         self.allow_terms: frozenset[str] = frozenset(allow)
+        self.rule_ids: tuple[str, ...] = tuple(f"lexicon.{e.category}" for e in self.entries)
         patterns = [e.normalized for e in self.entries]
         self._automaton = (
             ahocorasick_rs.AhoCorasick(patterns, matchkind=ahocorasick_rs.MATCHKIND_LEFTMOST_LONGEST)
@@ -58,22 +59,18 @@ class Matcher:
 
     def find(self, normalized: str) -> list[tuple[int, int, Entry]]:
         """Matches in ``normalized`` as ``(start, end, entry)`` in normalised coordinates."""
+        entries = self.entries
+        return [(s, e, entries[k]) for k, s, e in self.find_indexes(normalized)]
+
+    def find_indexes(self, normalized: str) -> list[tuple[int, int, int]]:
+        """Matches as ``(entry_index, start, end)``, the automaton's own format (cheapest)."""
         if self._automaton is None:
             return []
         raw = self._automaton.find_matches_as_indexes(normalized)
-        if not raw:
-            return []
-        entries = self.entries
         contexts = self._allow_contexts
-        if not contexts:
-            return [(s, e, entries[k]) for k, s, e in raw]
-        result = []
-        for k, s, e in raw:
-            ctx = contexts.get(k)
-            if ctx is not None and _covered(normalized, s, ctx):
-                continue
-            result.append((s, e, entries[k]))
-        return result
+        if not raw or not contexts:
+            return raw
+        return [m for m in raw if m[0] not in contexts or not _covered(normalized, m[1], contexts[m[0]])]
 
 
 def _covered(normalized: str, start: int, contexts: tuple[tuple[str, int], ...]) -> bool:

@@ -31,13 +31,16 @@ _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
 _EARLIEST_BIRTH = dt.date(1900, 1, 1)
 
-# A run of digits, possibly grouped by single spaces or hyphens, optionally ending in X (ID numbers).
-_NUMBER_RE = re.compile(r"(?<![\dA-Za-zＡ-Ｚａ-ｚ])(?:\+?86[ -]?)?\d(?:[ -]?\d){9,22}[XxＸｘ]?(?![\dA-Za-zＡ-Ｚａ-ｚ])")
+# Every pattern starts with a character class so that the regex engine can skip ahead in C; the context
+# checks a look-behind would do are made in Python on the few candidates instead.
+# A run of digits, possibly grouped by spaces or hyphens, optionally ending in X (ID numbers).
+_NUMBER_RE = re.compile(r"[+\d][\d -]{9,26}[XxＸｘ]?")
+_ALNUM_RE = re.compile(r"[\dA-Za-zＡ-Ｚａ-ｚ]")
 _SEPARATORS_RE = re.compile(r"[ -]")
-_EMAIL_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}[@＠][A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24}")
-_ADDRESS_RE = re.compile(
-    r"[\u4e00-\u9fff]{2,12}(?:路|街|巷|大道|胡同)\d{1,5}号(?:[\u4e00-\u9fff\d-]{0,10}(?:栋|幢|单元|室|号楼))?"
-)
+_EMAIL_DOMAIN_RE = re.compile(r"[@＠]([A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63})*\.[A-Za-z]{2,24})(?![A-Za-z0-9-])")
+_EMAIL_LOCAL_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._%+-]{0,63}\Z")
+_ADDRESS_TAIL_RE = re.compile(r"(?:路|街|巷|大道|胡同)\d{1,5}号(?:[\u4e00-\u9fff\d-]{0,10}(?:栋|幢|单元|室|号楼))?")
+_ADDRESS_HEAD_RE = re.compile(r"[\u4e00-\u9fff]{2,12}\Z")
 
 
 def _today() -> dt.date:
@@ -161,7 +164,13 @@ class PersonalDataDetector:
         taken: list[tuple[int, int]] = []
         if self._wanted:
             for m in _NUMBER_RE.finditer(text):
-                findings.extend(self._numbers(text, m.start(), m.group(), today, taken))
+                run = m.group().rstrip(" -")
+                start, end = m.start(), m.start() + len(run)
+                if (start and _ALNUM_RE.match(text, start - 1)) or (end < len(text) and _ALNUM_RE.match(text, end)):
+                    continue  # part of a longer code or word
+                if run.startswith("+") and not run.startswith("+86"):
+                    run, start = run[1:].lstrip(" -"), start + 1 + len(run[1:]) - len(run[1:].lstrip(" -"))
+                findings.extend(self._numbers(text, start, run, today, taken))
         for regex in self._student_res:
             for m in regex.finditer(text):
                 if m.end() > m.start() and not _overlaps(taken, m.start(), m.end()):
@@ -169,12 +178,17 @@ class PersonalDataDetector:
                         self._finding(RULE_STUDENT_NUMBER, m.start(), m.end(), text, mask(m.group(), 2, 2))
                     )
         if self.config.email and ("@" in text or "＠" in text):
-            for m in _EMAIL_RE.finditer(text):
-                address = m.group().replace("＠", "@")
-                findings.append(self._finding(RULE_EMAIL, m.start(), m.end(), text, mask_email(address)))
+            for m in _EMAIL_DOMAIN_RE.finditer(text):
+                local = _EMAIL_LOCAL_RE.search(text, max(0, m.start() - 64), m.start())
+                if local is None:
+                    continue
+                address = f"{local.group()}@{m.group(1)}"
+                findings.append(self._finding(RULE_EMAIL, local.start(), m.end(), text, mask_email(address)))
         if self.config.address and "号" in text:
-            for m in _ADDRESS_RE.finditer(text):
-                findings.append(self._finding(RULE_ADDRESS, m.start(), m.end(), text, "隐去详细门牌号"))
+            for m in _ADDRESS_TAIL_RE.finditer(text):
+                head = _ADDRESS_HEAD_RE.search(text, max(0, m.start() - 12), m.start())
+                if head is not None:
+                    findings.append(self._finding(RULE_ADDRESS, head.start(), m.end(), text, "隐去详细门牌号"))
         return findings
 
     def _numbers(
