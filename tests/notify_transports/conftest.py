@@ -183,7 +183,9 @@ def smtp_server():
         controller.stop()
 
 
-def server_tls_context(tls_files) -> ssl.SSLContext:
+@pytest.fixture
+def server_tls(tls_files) -> ssl.SSLContext:
+    """The SMTP server's side of TLS, with the self-signed certificate."""
     cert_file, key_file = tls_files
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert_file, key_file)

@@ -12,7 +12,6 @@ import pytest
 pytest.importorskip("aiosmtpd", reason="aiosmtpd (test extra) is needed for the local SMTP server")
 
 from aiosmtpd.smtp import AuthResult, LoginPassword  # noqa: E402
-from conftest import server_tls_context  # noqa: E402
 
 from yuqing.notify.transports import Message  # noqa: E402
 from yuqing.notify.transports import email as email_transport
@@ -91,8 +90,8 @@ def test_wrong_password_fails_without_retry(smtp_server):
     assert handler.received == []
 
 
-def test_starttls_with_the_school_certificate_authority(smtp_server, tls_files):
-    handler, port = smtp_server(tls_context=server_tls_context(tls_files), require_starttls=True)
+def test_starttls_with_the_school_certificate_authority(smtp_server, tls_files, server_tls):
+    handler, port = smtp_server(tls_context=server_tls, require_starttls=True)
     result = email_transport.send(
         config(port, security="starttls", ca_file=str(tls_files[0])), ALERT, now=NOW
     )
@@ -100,23 +99,23 @@ def test_starttls_with_the_school_certificate_authority(smtp_server, tls_files):
     assert len(handler.received) == 1
 
 
-def test_starttls_refuses_an_untrusted_certificate(smtp_server, tls_files):
-    handler, port = smtp_server(tls_context=server_tls_context(tls_files), require_starttls=True)
+def test_starttls_refuses_an_untrusted_certificate(smtp_server, tls_files, server_tls):
+    handler, port = smtp_server(tls_context=server_tls, require_starttls=True)
     result = email_transport.send(config(port, security="starttls"), ALERT, now=NOW)
     assert not result.ok and not result.retryable
     assert result.error.startswith("TLS failed")
     assert handler.received == []
 
 
-def test_plain_connection_to_a_server_requiring_starttls_is_refused(smtp_server, tls_files):
-    handler, port = smtp_server(tls_context=server_tls_context(tls_files), require_starttls=True)
+def test_plain_connection_to_a_server_requiring_starttls_is_refused(smtp_server, tls_files, server_tls):
+    handler, port = smtp_server(tls_context=server_tls, require_starttls=True)
     result = email_transport.send(config(port, security="none"), ALERT, now=NOW)
     assert not result.ok and result.status_code == 530
     assert handler.received == []
 
 
-def test_implicit_tls_smtps(smtp_server, tls_files):
-    handler, port = smtp_server(ssl_context=server_tls_context(tls_files))
+def test_implicit_tls_smtps(smtp_server, tls_files, server_tls):
+    handler, port = smtp_server(ssl_context=server_tls)
     result = email_transport.send(config(port, security="ssl", ca_file=str(tls_files[0])), ALERT, now=NOW)
     assert result.ok, result.error
     assert len(handler.received) == 1
