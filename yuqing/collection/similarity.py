@@ -12,9 +12,11 @@ import numpy as np
 
 FINGERPRINT_BITS = 64
 DEFAULT_NGRAM = 3
-# Distance ≤ 3 of 64 bits is the usual near-duplicate threshold (Manku et al., WWW 2007).
-DEFAULT_MAX_DISTANCE = 3
-BANDS = 4  # 4 × 16-bit bands: any two fingerprints within distance 3 agree exactly on at least one band
+# Manku et al. (WWW 2007) use 3 for long web pages; reposts of short Chinese posts and articles with a
+# "转发：" prefix or a source line appended measured 4–8 apart on Weibo data, unrelated texts 12 and more.
+DEFAULT_MAX_DISTANCE = 6
+MAX_SUPPORTED_DISTANCE = 7
+BANDS = 4  # 4 × 16-bit bands; by pigeonhole two fingerprints ≤ 7 apart differ in ≤ 1 bit of some band
 _BAND_BITS = FINGERPRINT_BITS // BANDS
 _BAND_MASK = (1 << _BAND_BITS) - 1
 
@@ -94,8 +96,9 @@ def bands(fingerprint: int) -> tuple[int, ...]:
 class SimHashIndex:
     """In-memory near-duplicate index: ``add`` fingerprints, ``query`` those within ``max_distance``.
 
-    Each fingerprint is filed under its 4 bands, so a query only compares against fingerprints that share a
-    band: with ``max_distance`` ≤ 3 nothing is missed, and a batch of 100k is indexed in about a second.
+    Each fingerprint is filed under its 4 16-bit bands. Within distance d, some band differs in at most
+    d // 4 bits, so a query looks up each band's value (d ≤ 3) or also its 16 one-bit neighbours (d ≤ 7):
+    nothing within ``max_distance`` is missed, and a batch of 100k is linked in a few seconds.
     """
 
     max_distance: int = DEFAULT_MAX_DISTANCE
@@ -105,8 +108,10 @@ class SimHashIndex:
     _size: int = 0
 
     def __post_init__(self) -> None:
-        if not 0 <= self.max_distance < BANDS:
-            raise ValueError(f"max_distance must be between 0 and {BANDS - 1} for {BANDS} bands")
+        if not 0 <= self.max_distance <= MAX_SUPPORTED_DISTANCE:
+            raise ValueError(f"max_distance must be between 0 and {MAX_SUPPORTED_DISTANCE}")
+        radius = self.max_distance // BANDS
+        self._flips = (0,) + (tuple(1 << bit for bit in range(_BAND_BITS)) if radius else ())
 
     def __len__(self) -> int:
         return self._size
@@ -119,12 +124,14 @@ class SimHashIndex:
     def query(self, fingerprint: int) -> list[tuple[Hashable, int]]:
         """Keys within ``max_distance`` as ``(key, distance)``, closest first, each key once."""
         found: dict[Hashable, int] = {}
+        limit = self.max_distance
         for bucket, band in zip(self._buckets, bands(fingerprint), strict=True):
-            for key, other in bucket.get(band, ()):
-                if key not in found:
-                    distance = (fingerprint ^ other).bit_count()
-                    if distance <= self.max_distance:
-                        found[key] = distance
+            for flip in self._flips:
+                for key, other in bucket.get(band ^ flip, ()):
+                    if key not in found:
+                        distance = (fingerprint ^ other).bit_count()
+                        if distance <= limit:
+                            found[key] = distance
         return sorted(found.items(), key=lambda pair: pair[1])
 
     def nearest(self, fingerprint: int) -> tuple[Hashable, int] | None:
@@ -152,3 +159,69 @@ def link_near_duplicates(
             yield key, None, 0
         else:
             yield key, match[0], match[1]
+
+
+def _pairs_with_keys(
+    query_keys: np.ndarray, order: np.ndarray, bucket_starts: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """All (i, j) with query_keys[i] == keys[j]; ``order`` sorts the 16-bit keys, ``bucket_starts[k]`` is
+    where key k begins in that order (a counting-sort table: plain indexing, no binary search)."""
+    lo = bucket_starts[query_keys]
+    hi = bucket_starts[query_keys + 1]
+    counts = hi - lo
+    total = int(counts.sum())
+    if total == 0:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
+    left = np.repeat(np.arange(len(query_keys)), counts)
+    # position of each pair inside its run: 0, 1, … counts-1, then shift by the run's start
+    starts = np.repeat(lo - np.concatenate(([0], np.cumsum(counts)[:-1])), counts)
+    right = order[np.arange(total) + starts]
+    return left, right
+
+
+def link_batch(fingerprints: np.ndarray | list[int], *, max_distance: int = DEFAULT_MAX_DISTANCE) -> np.ndarray:
+    """Vectorised near-duplicate linking for a whole batch: for each position, the position of its original
+    (the earliest fingerprint of its group within ``max_distance``, followed to the root), or -1.
+
+    Same band trick as ``SimHashIndex`` (exact band, plus one-bit neighbours for distances 4–7), but done
+    with numpy sorts instead of a Python loop, so 100k fingerprints are linked in about a second.
+    """
+    if not 0 <= max_distance <= MAX_SUPPORTED_DISTANCE:
+        raise ValueError(f"max_distance must be between 0 and {MAX_SUPPORTED_DISTANCE}")
+    values = np.asarray([int(f) for f in fingerprints] if isinstance(fingerprints, list) else fingerprints,
+                        dtype=np.uint64)
+    n = len(values)
+    original = np.full(n, -1, dtype=np.int64)
+    if n == 0:
+        return original
+    # Identical fingerprints first: collapse them, so big clusters of exact reposts cost nothing below.
+    unique, first_index, inverse = np.unique(values, return_index=True, return_inverse=True)
+    first_of = first_index[inverse]
+    best = np.where(first_of < np.arange(n), first_of, n)  # earliest near position per unique-group member
+    # Near pairs among distinct fingerprints, each group represented by its first position.
+    u_best = np.full(len(unique), n, dtype=np.int64)
+    flips = [0] + ([1 << bit for bit in range(_BAND_BITS)] if max_distance // BANDS else [])
+    for band_number in range(BANDS):
+        band = ((unique >> np.uint64(_BAND_BITS * band_number)) & np.uint64(_BAND_MASK)).astype(np.int64)
+        order = np.argsort(band, kind="stable")
+        bucket_starts = np.searchsorted(band[order], np.arange(_BAND_MASK + 2))
+        for flip in flips:
+            left, right = _pairs_with_keys(band ^ flip, order, bucket_starts)
+            keep = left != right
+            left, right = left[keep], right[keep]
+            near = np.bitwise_count(unique[left] ^ unique[right]) <= max_distance
+            left, right = left[near], right[near]
+            # left's group may link to right's group when right's group appeared earlier
+            candidate = first_index[right]
+            earlier = candidate < first_index[left]
+            np.minimum.at(u_best, left[earlier], candidate[earlier])
+    best = np.minimum(best, u_best[inverse])
+    has = best < n
+    original[has] = best[has]
+    # follow links to the root: originals always precede their copies, so one pass in order suffices
+    for position in np.flatnonzero(has):
+        parent = original[position]
+        if original[parent] >= 0:
+            original[position] = original[parent]
+    return original

@@ -34,7 +34,10 @@ _RELATIVE_RE = re.compile(rf"^{_NUM}\s*(秒|分钟|分|个小时|小时|天|日|
 _EN_RELATIVE_RE = re.compile(r"^(\d+)\s*(second|minute|min|hour|day|week)s?\s+ago$", re.I)
 _EN_UNITS = {"second": "秒", "minute": "分钟", "min": "分钟", "hour": "小时", "day": "天", "week": "周"}
 _DAY_WORDS = {"今天": 0, "昨天": 1, "前天": 2}
-_CLOCK = r"(?:\s*(?P<ampm>上午|下午|晚上|凌晨|中午)?\s*(?P<h>\d{1,2})[:：时点](?P<mi>\d{1,2})?(?:[:：分](?P<s>\d{1,2}))?秒?)?"
+_CLOCK = (
+    r"(?:\s*(?P<ampm>上午|下午|晚上|凌晨|中午)?\s*(?P<h>\d{1,2})[:：时点]"
+    r"(?:(?P<mi>\d{1,2})分?)?(?:[:：]?(?P<s>\d{1,2})秒?)?)?"
+)
 _DAY_WORD_RE = re.compile(rf"^(?P<word>今天|昨天|前天){_CLOCK}$")
 _CN_DATE_RE = re.compile(rf"^(?:(?P<y>\d{{4}})\s*年\s*)?(?P<m>\d{{1,2}})\s*月\s*(?P<d>\d{{1,2}})\s*[日号]?{_CLOCK}$")
 _NUMERIC_DATE_RE = re.compile(
