@@ -1,0 +1,44 @@
+"""API authentication: bearer tokens (Authorization: Bearer yq_…) and the second-factor rule for sessions."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from rest_framework import authentication, exceptions
+from rest_framework.permissions import BasePermission
+
+from yuqing.accounts.models import ApiToken
+
+
+class TokenAuthentication(authentication.BaseAuthentication):
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).decode(errors="replace")
+        if not header.startswith(self.keyword + " "):
+            return None
+        raw = header[len(self.keyword) + 1 :].strip()
+        try:
+            token = ApiToken.objects.select_related("user").get(token_hash=ApiToken.hash_token(raw))
+        except ApiToken.DoesNotExist as exc:
+            raise exceptions.AuthenticationFailed("invalid API token") from exc
+        if not token.user.is_active:
+            raise exceptions.AuthenticationFailed("user is inactive")
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        return (token.user, token)
+
+    def authenticate_header(self, request):
+        return self.keyword
+
+
+class SecondFactorSatisfied(BasePermission):
+    """A browser session of a person with a second factor counts only once the code was entered."""
+
+    message = "enter your second-factor code first"
+
+    def has_permission(self, request, view):
+        user = request.user
+        if request.auth is not None or not user.is_authenticated:
+            return True
+        from yuqing.accounts.middleware import _has_confirmed_device
+
+        return user.is_verified() or not _has_confirmed_device(user)

@@ -1,0 +1,93 @@
+"""Login with password and optional TOTP second factor, and the second factor's setup."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+from django_otp import login as otp_login
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from yuqing.audit.log import record
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    redirect_authenticated_user = True
+
+
+class TokenForm(forms.Form):
+    token = forms.CharField(label=_("Six-digit code"), max_length=6, min_length=6,
+                            widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric",
+                                                          "autofocus": True}))
+
+
+def _safe_next(request) -> str:
+    nxt = request.POST.get("next") or request.GET.get("next") or "/"
+    return nxt if url_has_allowed_host_and_scheme(nxt, {request.get_host()}) else "/"
+
+
+@login_required
+def otp_verify(request):
+    """Second step of login for people with a confirmed authenticator."""
+    devices = list(TOTPDevice.objects.devices_for_user(request.user, confirmed=True))
+    if not devices or request.user.is_verified():
+        return redirect(_safe_next(request))
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        for device in devices:
+            if device.verify_token(form.cleaned_data["token"]):
+                otp_login(request, device)
+                return redirect(_safe_next(request))
+        form.add_error("token", _("The code is wrong or has expired."))
+    return render(request, "accounts/otp_verify.html", {"form": form, "next": _safe_next(request)})
+
+
+@login_required
+def totp_setup(request):
+    """Show a new secret as a QR code and confirm it with one code before it protects the account."""
+    confirmed = TOTPDevice.objects.filter(user=request.user, confirmed=True).first()
+    if confirmed is not None:
+        if request.method == "POST" and request.POST.get("action") == "remove" and request.user.is_verified():
+            with transaction.atomic():
+                confirmed.delete()
+                record(actor=request.user, action="user.totp_remove", obj=request.user)
+            messages.success(request, _("The second factor was removed."))
+            return redirect("totp-setup")
+        return render(request, "accounts/totp_setup.html", {"confirmed": True})
+    device, _created = TOTPDevice.objects.get_or_create(
+        user=request.user, confirmed=False, defaults={"name": "authenticator"}
+    )
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            with transaction.atomic():
+                device.confirmed = True
+                device.save()
+                record(actor=request.user, action="user.totp_enable", obj=request.user)
+            otp_login(request, device)
+            messages.success(request, _("The second factor is now required at every login."))
+            return redirect("totp-setup")
+        form.add_error("token", _("The code is wrong or has expired."))
+    return render(request, "accounts/totp_setup.html", {
+        "form": form, "confirmed": False, "qr_svg": _qr_svg(device.config_url),
+        "secret": base64.b32encode(device.bin_key).decode(),
+    })
+
+
+def _qr_svg(data: str) -> str:
+    import qrcode
+    import qrcode.image.svg
+
+    img = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage)
+    buf = io.BytesIO()
+    img.save(buf)
+    return buf.getvalue().decode()

@@ -1,0 +1,158 @@
+"""Writing, verifying and exporting the audit log.
+
+Every write in Yuqing calls `record()` inside the transaction of the change it describes, so the change and its
+audit record commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import decimal
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from django.db import models, transaction
+from django.dispatch import Signal
+from django.utils import timezone
+
+from yuqing.audit.models import GENESIS_HASH, AuditChainHead, AuditRecord
+
+# Sent after the transaction that wrote the record commits; notification code listens here.
+write_committed = Signal()
+
+
+def snapshot(obj: models.Model | None, fields: Iterable[str] | None = None, exclude: Iterable[str] = ()) -> dict | None:
+    """A JSON-safe dict of a model instance's concrete fields; encrypted secrets are never included."""
+    from yuqing.encryption import EncryptedTextField
+
+    if obj is None:
+        return None
+    out = {}
+    for f in obj._meta.concrete_fields:
+        if fields is not None and f.name not in fields:
+            continue
+        if f.name in exclude or f.name in {"password"}:
+            continue
+        if isinstance(f, EncryptedTextField):
+            out[f.name] = "***" if getattr(obj, f.attname) else ""
+            continue
+        out[f.name] = _json_safe(getattr(obj, f.attname))
+    return out
+
+
+def _json_safe(value):
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
+    if isinstance(value, dict):
+        return {str(k): _json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_safe(v) for v in value]
+    return value
+
+
+def record(
+    *,
+    actor,
+    action: str,
+    obj: models.Model | None = None,
+    organization=None,
+    before: dict | None = None,
+    after: dict | None = None,
+    object_repr: str | None = None,
+    ip_address: str = "",
+    on_commit: Callable[[], None] | None = None,
+) -> AuditRecord:
+    """Append one audit record, chained to the previous one. Call inside the change's transaction."""
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(pk=1)
+        rec = AuditRecord(
+            created_at=timezone.now(),
+            actor=actor if getattr(actor, "pk", None) else None,
+            actor_name=_actor_name(actor),
+            organization=organization,
+            organization_path=getattr(organization, "path", "") or "",
+            action=action,
+            object_type=obj._meta.label_lower if obj is not None else "",
+            object_id=str(obj.pk) if obj is not None and obj.pk is not None else "",
+            object_repr=(object_repr if object_repr is not None else (str(obj) if obj is not None else ""))[:200],
+            before=_json_safe(before),
+            after=_json_safe(after),
+            ip_address=ip_address,
+            prev_hash=head.last_hash,
+            hash="pending-" + uuid.uuid4().hex,
+        )
+        rec.save()
+        # The id is part of what is hashed, so the hash is set once the row has its id.
+        rec.hash = rec.compute_hash()
+        AuditRecord.objects.filter(pk=rec.pk).update(hash=rec.hash)
+        head.last_id, head.last_hash = rec.pk, rec.hash
+        head.save(update_fields=["last_id", "last_hash"])
+        transaction.on_commit(lambda: write_committed.send(sender=AuditRecord, record=rec))
+        if on_commit is not None:
+            transaction.on_commit(on_commit)
+    return rec
+
+
+def _actor_name(actor) -> str:
+    if actor is None:
+        return "system"
+    if isinstance(actor, str):
+        return actor
+    return getattr(actor, "username", str(actor))
+
+
+@dataclass
+class VerifyResult:
+    ok: bool
+    checked: int
+    broken_id: int | None = None
+    reason: str = ""
+
+
+def verify(batch: int = 2000) -> VerifyResult:
+    """Recompute the chain from the first record; report the first record whose hash or link is wrong."""
+    prev = GENESIS_HASH
+    checked = 0
+    last_id = 0
+    while True:
+        rows = list(AuditRecord.objects.filter(pk__gt=last_id).order_by("pk")[:batch])
+        if not rows:
+            break
+        for rec in rows:
+            if rec.prev_hash != prev:
+                return VerifyResult(False, checked, rec.pk, "its link to the previous record does not match "
+                                    "(a record before it was removed or changed)")
+            if rec.compute_hash() != rec.hash:
+                return VerifyResult(False, checked, rec.pk, "its content does not match its hash (it was changed)")
+            prev = rec.hash
+            checked += 1
+            last_id = rec.pk
+    head = AuditChainHead.objects.filter(pk=1).first()
+    if head is not None and checked and head.last_hash != prev:
+        return VerifyResult(False, checked, head.last_id, "the newest records were removed")
+    return VerifyResult(True, checked)
+
+
+EXPORT_COLUMNS = ["id", "created_at", "actor_name", "organization_path", "action", "object_type", "object_id",
+                  "object_repr", "before", "after", "ip_address", "prev_hash", "hash"]
+
+
+def write_csv(records: Iterable[AuditRecord], out) -> None:
+    import json
+
+    writer = csv.writer(out)
+    writer.writerow(EXPORT_COLUMNS)
+    for r in records:
+        writer.writerow([
+            r.pk, timezone.localtime(r.created_at).isoformat(), r.actor_name, r.organization_path, r.action,
+            r.object_type, r.object_id, r.object_repr,
+            json.dumps(r.before, ensure_ascii=False) if r.before is not None else "",
+            json.dumps(r.after, ensure_ascii=False) if r.after is not None else "",
+            r.ip_address, r.prev_hash, r.hash,
+        ])

@@ -1,0 +1,59 @@
+"""The `yuqing` command: a thin front over the management commands and the pure-library tools."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+# Commands that need no database run without setting Django up, so they start fast.
+PURE_COMMANDS = {
+    "check-text": "yuqing.textcheck.cli",
+    "analyze": "yuqing.analysis.cli",
+}
+
+HELP = """usage: yuqing COMMAND [options]
+
+Yuqing (舆情): new-media and public-opinion governance for schools and education bureaus.
+
+Setting up and running:
+  migrate            create or update the database tables        yuqing migrate
+  demo               load demo organisations, people and data     yuqing demo
+  run                web UI + embedded background worker          yuqing run --addr 127.0.0.1:8000
+  worker             Celery worker and beat (needs CELERY_BROKER_URL)  yuqing worker --concurrency 2
+
+Organisations and audit:
+  org list           organisations with their slugs               yuqing org list --format json
+  audit verify       check the audit log's hash chain             yuqing audit verify
+  audit export       write the audit log as CSV                   yuqing audit export --org no1-middle -o audit.csv
+
+Text:
+  check-text         find sensitive/wrong wording, personal data  yuqing check-text draft.txt --format json
+  analyze            negativity and categories, one JSON per line yuqing analyze posts.txt --format json
+
+Every command explains itself: yuqing COMMAND --help. Any Django management command works too.
+Environment: YUQING_DATA_DIR, DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY, ALLOWED_HOSTS (see README).
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not argv or argv[0] in {"-h", "--help", "help"}:
+        print(HELP)
+        return 0
+    command = argv[0]
+    if command in PURE_COMMANDS:
+        module = importlib.import_module(PURE_COMMANDS[command])
+        return int(module.main(argv[1:]) or 0)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yuqing.settings")
+    from django.core.management import execute_from_command_line
+
+    try:
+        execute_from_command_line(["yuqing", *argv])
+    except SystemExit as exc:
+        return int(exc.code or 0) if not isinstance(exc.code, str) else 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,9 @@
+"""Notification channels and deliveries of alerts."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NotifyConfig(AppConfig):
+    name = "yuqing.notify"
+    verbose_name = _("Notifications")

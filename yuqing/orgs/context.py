@@ -1,0 +1,16 @@
+"""Template context: the current organisation and the ones the person can switch to."""
+
+from __future__ import annotations
+
+
+def current_organization(request):
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    switchable = [m.organization for m in user.memberships.select_related("organization")]
+    seen, unique = set(), []
+    for org in switchable:
+        if org.pk not in seen:
+            seen.add(org.pk)
+            unique.append(org)
+    return {"current_org": getattr(request, "organization", None), "switchable_orgs": unique}

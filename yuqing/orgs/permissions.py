@@ -1,0 +1,129 @@
+"""The one place that decides who may see or change what.
+
+A role held in an organisation applies to that organisation and everything below it: a bureau's supervisor
+sees every school under the bureau, a school's people see only their school and its units. Views call
+`require()` (403) after fetching objects through `visible()` querysets (404 for anything outside).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from yuqing.orgs.models import Membership, Organization, Role
+
+
+class Perm(StrEnum):
+    VIEW = "view"
+    MANAGE_ORGANIZATION = "manage_organization"
+    MANAGE_PEOPLE = "manage_people"
+    VIEW_AUDIT = "view_audit"
+    MANAGE_SOURCES = "manage_sources"
+    MANAGE_SCHEMES = "manage_schemes"
+    MANAGE_NOTIFIERS = "manage_notifiers"
+    MANAGE_DUTY = "manage_duty"
+    JUDGE_MENTIONS = "judge_mentions"
+    SUBMIT_TIP = "submit_tip"
+
+
+_ALL = frozenset(Perm)
+_MONITORING = {Perm.MANAGE_SOURCES, Perm.MANAGE_SCHEMES, Perm.MANAGE_NOTIFIERS, Perm.MANAGE_DUTY,
+               Perm.JUDGE_MENTIONS, Perm.SUBMIT_TIP}
+ROLE_PERMS: dict[str, frozenset[Perm]] = {
+    Role.ADMIN: _ALL,
+    Role.PUBLICITY_LEAD: frozenset({Perm.VIEW, Perm.VIEW_AUDIT, *_MONITORING}),
+    Role.EDITOR: frozenset({Perm.VIEW, Perm.SUBMIT_TIP}),
+    Role.REVIEWER_1: frozenset({Perm.VIEW, Perm.SUBMIT_TIP}),
+    Role.REVIEWER_2: frozenset({Perm.VIEW, Perm.SUBMIT_TIP}),
+    Role.REVIEWER_3: frozenset({Perm.VIEW, Perm.SUBMIT_TIP}),
+    Role.MONITOR: frozenset({Perm.VIEW, Perm.JUDGE_MENTIONS, Perm.SUBMIT_TIP, Perm.MANAGE_SOURCES}),
+    Role.LEADER: frozenset({Perm.VIEW, Perm.VIEW_AUDIT, Perm.JUDGE_MENTIONS}),
+    Role.SUPERVISOR: frozenset({Perm.VIEW, Perm.VIEW_AUDIT, Perm.MANAGE_SCHEMES, Perm.JUDGE_MENTIONS}),
+}
+
+
+def _memberships(user) -> list[tuple[str, str]]:
+    """(organisation path, role) pairs of the user, cached on the user object for the request."""
+    cached = getattr(user, "_yq_memberships", None)
+    if cached is None:
+        cached = list(Membership.objects.filter(user=user).values_list("organization__path", "role"))
+        user._yq_memberships = cached
+    return cached
+
+
+def forget(user) -> None:
+    """Drop the cached memberships after they changed."""
+    if hasattr(user, "_yq_memberships"):
+        del user._yq_memberships
+
+
+def has_perm(user, perm: Perm, org: Organization) -> bool:
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return any(
+        org.path.startswith(path) and perm in ROLE_PERMS.get(role, ())
+        for path, role in _memberships(user)
+    )
+
+
+def require(user, perm: Perm, org: Organization) -> None:
+    """Raise PermissionDenied (403) unless the user holds `perm` in `org`; 404 if they cannot even see it."""
+    if not has_perm(user, Perm.VIEW, org):
+        raise Http404("no such organisation")
+    if not has_perm(user, perm, org):
+        raise PermissionDenied(f"you may not {perm.value.replace('_', ' ')} in {org.name}")
+
+
+def _root_paths(user, perm: Perm) -> list[str]:
+    paths = sorted({path for path, role in _memberships(user) if perm in ROLE_PERMS.get(role, ())})
+    # Drop paths already covered by an ancestor path.
+    roots: list[str] = []
+    for p in paths:
+        if not any(p.startswith(r) for r in roots):
+            roots.append(p)
+    return roots
+
+
+def visible(user, queryset: QuerySet, org_field: str = "organization", perm: Perm = Perm.VIEW,
+            path_field: str | None = None) -> QuerySet:
+    """Filter any queryset of objects that belong to an organisation down to what the user may see.
+
+    `org_field` names the foreign key to the organisation ("" for organisations themselves); `path_field`
+    names a column that holds the organisation's path directly (audit records keep it that way).
+    """
+    if user is None or not user.is_authenticated:
+        return queryset.none()
+    if user.is_superuser:
+        return queryset
+    roots = _root_paths(user, perm)
+    if not roots:
+        return queryset.none()
+    if path_field:
+        lookup = f"{path_field}__startswith"
+    else:
+        lookup = "path__startswith" if org_field == "" else f"{org_field}__path__startswith"
+    cond = Q()
+    for root in roots:
+        cond |= Q(**{lookup: root})
+    return queryset.filter(cond)
+
+
+def visible_organizations(user, perm: Perm = Perm.VIEW) -> QuerySet:
+    return visible(user, Organization.objects.all(), org_field="", perm=perm)
+
+
+def get_visible_or_404(user, queryset: QuerySet, org_field: str = "organization", **lookup):
+    try:
+        return visible(user, queryset, org_field).get(**lookup)
+    except queryset.model.DoesNotExist as exc:
+        raise Http404(f"no such {queryset.model._meta.verbose_name}") from exc
+
+
+def roles_in(user, org: Organization) -> set[str]:
+    """Roles the user holds in `org` or an ancestor of it."""
+    return {role for path, role in _memberships(user) if org.path.startswith(path)}

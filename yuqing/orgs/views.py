@@ -1,0 +1,158 @@
+"""Pages to browse and manage organisations and people, and the organisation switcher."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from yuqing.orgs import actions, permissions
+from yuqing.orgs.forms import MembershipForm, OrganizationEditForm, OrganizationForm, PersonForm
+from yuqing.orgs.middleware import SESSION_KEY
+from yuqing.orgs.models import Membership, Organization
+from yuqing.orgs.permissions import Perm
+
+User = get_user_model()
+
+
+def _org(request, slug: str) -> Organization:
+    return permissions.get_visible_or_404(request.user, Organization.objects.all(), org_field="", slug=slug)
+
+
+def _apply_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errs in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errs)
+    else:
+        form.add_error(None, exc.messages)
+
+
+@login_required
+def org_list(request):
+    orgs = permissions.visible_organizations(request.user).select_related("parent")
+    return render(request, "orgs/org_list.html", {"orgs": orgs})
+
+
+@login_required
+def org_detail(request, slug):
+    org = _org(request, slug)
+    members = Membership.objects.filter(organization=org).select_related("user")
+    children = org.children.all()
+    return render(request, "orgs/org_detail.html", {
+        "org": org, "members": members, "children": children,
+        "can_manage": permissions.has_perm(request.user, Perm.MANAGE_ORGANIZATION, org),
+        "can_manage_people": permissions.has_perm(request.user, Perm.MANAGE_PEOPLE, org),
+    })
+
+
+@login_required
+def org_create(request, slug):
+    parent = _org(request, slug)
+    permissions.require(request.user, Perm.MANAGE_ORGANIZATION, parent)
+    form = OrganizationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            org = actions.do_create_organization(acting_user=request.user, parent=parent, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Organisation created."))
+            return redirect("org-detail", slug=org.slug)
+    return render(request, "orgs/org_form.html", {"form": form, "parent": parent})
+
+
+@login_required
+def org_edit(request, slug):
+    org = _org(request, slug)
+    permissions.require(request.user, Perm.MANAGE_ORGANIZATION, org)
+    form = OrganizationEditForm(request.POST or None, initial={"name": org.name, "unit_type": org.unit_type})
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_update_organization(org, acting_user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("org-detail", slug=org.slug)
+    return render(request, "orgs/org_form.html", {"form": form, "org": org})
+
+
+@login_required
+def people_list(request):
+    org = request.organization
+    if org is None:
+        raise Http404("no organisation")
+    memberships = (permissions.visible(request.user, Membership.objects.all())
+                   .filter(organization__path__startswith=org.path)
+                   .select_related("user", "organization"))
+    return render(request, "orgs/people_list.html", {
+        "memberships": memberships, "org": org,
+        "can_manage_people": permissions.has_perm(request.user, Perm.MANAGE_PEOPLE, org),
+    })
+
+
+@login_required
+def person_create(request, slug):
+    org = _org(request, slug)
+    permissions.require(request.user, Perm.MANAGE_PEOPLE, org)
+    form = PersonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user, _m = actions.do_create_user(acting_user=request.user, organization=org, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Person added."))
+            return redirect("person-detail", pk=user.pk)
+    return render(request, "orgs/person_form.html", {"form": form, "org": org})
+
+
+def _person(request, pk) -> User:
+    visible_members = permissions.visible(request.user, Membership.objects.all())
+    if not visible_members.filter(user_id=pk).exists() and request.user.pk != int(pk):
+        raise Http404("no such person")
+    return User.objects.get(pk=pk)
+
+
+@login_required
+def person_detail(request, pk):
+    person = _person(request, pk)
+    memberships = permissions.visible(request.user, person.memberships.select_related("organization"))
+    manageable = permissions.visible_organizations(request.user, Perm.MANAGE_PEOPLE)
+    form = MembershipForm(request.POST or None, organizations=manageable)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.do_add_membership(user=person, acting_user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        else:
+            messages.success(request, _("Role added."))
+            return redirect("person-detail", pk=person.pk)
+    return render(request, "orgs/person_detail.html", {
+        "person": person, "memberships": memberships, "form": form if manageable.exists() else None,
+    })
+
+
+@login_required
+@require_POST
+def membership_remove(request, pk):
+    membership = permissions.get_visible_or_404(request.user, Membership.objects.all(), pk=pk)
+    actions.do_remove_membership(membership, acting_user=request.user)
+    messages.success(request, _("Role removed."))
+    return redirect("person-detail", pk=membership.user_id)
+
+
+@login_required
+@require_POST
+def switch_organization(request):
+    org = permissions.get_visible_or_404(
+        request.user, Organization.objects.all(), org_field="", pk=request.POST.get("organization", 0) or 0
+    )
+    request.session[SESSION_KEY] = org.pk
+    nxt = request.POST.get("next") or "/"
+    return redirect(nxt if nxt.startswith("/") and not nxt.startswith("//") else "/")

@@ -1,0 +1,49 @@
+"""`yuqing run`: serve the web UI and run background work in one process."""
+
+from __future__ import annotations
+
+import signal
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = ("Serve the web UI (waitress) and, without CELERY_BROKER_URL, run scheduled jobs in the same process. "
+            "Example: yuqing run --addr 127.0.0.1:8000")
+
+    def add_arguments(self, parser):
+        parser.add_argument("--addr", default="127.0.0.1:8000", help="host:port to listen on (default 127.0.0.1:8000)")
+        parser.add_argument("--threads", type=int, default=8, help="web worker threads (default 8)")
+        parser.add_argument("--no-worker", action="store_true", help="do not run the embedded background worker")
+
+    def handle(self, *args, **opts):
+        from waitress import serve
+
+        from yuqing.system.scheduler import EmbeddedWorker
+        from yuqing.wsgi import application
+
+        host, _, port = opts["addr"].rpartition(":")
+        if not host or not port.isdigit():
+            raise CommandError(f"--addr: expected host:port such as 127.0.0.1:8000, got {opts['addr']!r}")
+        worker = None
+        if settings.YUQING_EMBEDDED_WORKER and not opts["no_worker"]:
+            worker = EmbeddedWorker()
+            worker.start()
+            self.stdout.write("embedded worker started (scheduled jobs run in this process)")
+        else:
+            self.stdout.write("background work is left to Celery workers (yuqing worker)")
+
+        def _stop(signum, frame):
+            raise KeyboardInterrupt
+
+        signal.signal(signal.SIGTERM, _stop)
+        self.stdout.write(f"Yuqing is serving on http://{host}:{port}/  (Ctrl+C to stop)")
+        try:
+            serve(application, host=host, port=int(port), threads=opts["threads"], ident="yuqing")
+        except KeyboardInterrupt:
+            pass
+        finally:
+            if worker is not None:
+                worker.stop()
+            self.stdout.write("stopped")

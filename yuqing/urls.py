@@ -1,0 +1,40 @@
+"""URL map of the whole site."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView
+from rest_framework.routers import DefaultRouter
+
+from yuqing import api
+from yuqing.accounts import views as account_views
+from yuqing.audit import views as audit_views
+from yuqing.orgs import views as org_views
+from yuqing.system import views as system_views
+
+router = DefaultRouter()
+router.register("organizations", api.OrganizationViewSet, basename="organization")
+router.register("audit", api.AuditRecordViewSet, basename="auditrecord")
+
+urlpatterns = [
+    path("", system_views.home, name="home"),
+    path("healthz", system_views.healthz, name="healthz"),
+    path("system/", system_views.status, name="system-status"),
+    path("accounts/login/", account_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/otp/", account_views.otp_verify, name="otp-verify"),
+    path("accounts/totp/", account_views.totp_setup, name="totp-setup"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("orgs/", org_views.org_list, name="org-list"),
+    path("orgs/switch/", org_views.switch_organization, name="org-switch"),
+    path("orgs/<slug:slug>/", org_views.org_detail, name="org-detail"),
+    path("orgs/<slug:slug>/edit/", org_views.org_edit, name="org-edit"),
+    path("orgs/<slug:slug>/new/", org_views.org_create, name="org-create"),
+    path("orgs/<slug:slug>/people/new/", org_views.person_create, name="person-create"),
+    path("people/", org_views.people_list, name="people-list"),
+    path("people/<int:pk>/", org_views.person_detail, name="person-detail"),
+    path("memberships/<int:pk>/remove/", org_views.membership_remove, name="membership-remove"),
+    path("audit/", audit_views.audit_list, name="audit-list"),
+    path("audit/export.csv", audit_views.audit_export, name="audit-export"),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/", include(router.urls)),
+]
