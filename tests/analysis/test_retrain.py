@@ -91,3 +91,29 @@ def test_lbfgs_finds_minimum_of_a_quadratic():
 
     result = minimise(fun, np.zeros(20), max_iter=500, gtol=1e-8)
     assert np.allclose(result.x, target, atol=1e-4)
+
+
+def test_retrain_with_judgements_reads_the_training_files(tmp_path, old_model):
+    import csv
+    import json
+
+    from yuqing.analysis.train import retrain_with_judgements
+
+    texts, labels = synthetic_corpus(300, seed=5)
+    (tmp_path / "weibo-emotion").mkdir()
+    (tmp_path / "sentiment").mkdir()
+    rows = [
+        {"id": i, "content": t, "label": "angry" if y else "happy"}
+        for i, (t, y) in enumerate(zip(texts, labels, strict=True))
+    ]
+    rows.append({"id": 999, "content": "不该被读入的中性句子", "label": "neutral"})
+    (tmp_path / "weibo-emotion" / "virus_train.txt").write_text(json.dumps(rows, ensure_ascii=False), "utf-8")
+    for name in ("online_shopping_10_cats.csv", "waimai_10k.csv"):
+        with open(tmp_path / "sentiment" / name, "w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["label", "review"])
+            writer.writerows([[1 - y, t] for t, y in zip(texts[:100], labels[:100], strict=True)])
+    extra_texts, extra_labels = school_judgements(200)
+    result = retrain_with_judgements(tmp_path, extra_texts, extra_labels, old_model=old_model, max_iter=40)
+    assert result.accepted
+    assert result.holdout_size > 0

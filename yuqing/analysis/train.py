@@ -204,6 +204,34 @@ def load_base_corpus(data_dir: Path) -> BaseCorpus:
     return BaseCorpus(texts, labels, weights, sources)
 
 
+def retrain_with_judgements(
+    data_dir: Path,
+    judgement_texts: Sequence[str],
+    judgement_labels: Sequence[int],
+    *,
+    old_model: Classifier | None = None,
+    holdout_fraction: float = 0.2,
+    seed: int = 0,
+    max_iter: int = MAX_ITER,
+) -> TrainResult:
+    """What ``yuqing train-classifier`` runs: shipped training data plus judgements (1 = negative).
+
+    Save ``result.model`` as the organisation's model only when ``result.accepted``.
+    """
+    base = load_base_corpus(data_dir)
+    return train(
+        base.texts,
+        base.labels,
+        judgement_texts,
+        judgement_labels,
+        holdout_fraction=holdout_fraction,
+        seed=seed,
+        base_weights=base.weights,
+        old_model=old_model,
+        max_iter=max_iter,
+    )
+
+
 def train_shipped_negativity(data_dir: Path, max_iter: int = MAX_ITER) -> tuple[Classifier, dict[str, float]]:
     """Reproduce the shipped negativity model; returns it with its scores on the reserve and the eval files."""
     base = load_base_corpus(data_dir)
