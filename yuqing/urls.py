@@ -8,12 +8,15 @@ from rest_framework.routers import DefaultRouter
 from yuqing import api
 from yuqing.accounts import views as account_views
 from yuqing.audit import views as audit_views
+from yuqing.monitoring import api as monitoring_api
 from yuqing.orgs import views as org_views
 from yuqing.system import views as system_views
 
 router = DefaultRouter()
 router.register("organizations", api.OrganizationViewSet, basename="organization")
 router.register("audit", api.AuditRecordViewSet, basename="auditrecord")
+router.register("sources", monitoring_api.SourceViewSet, basename="source")
+router.register("items", monitoring_api.ItemViewSet, basename="item")
 
 urlpatterns = [
     path("", system_views.home, name="home"),
@@ -35,6 +38,7 @@ urlpatterns = [
     path("memberships/<int:pk>/remove/", org_views.membership_remove, name="membership-remove"),
     path("audit/", audit_views.audit_list, name="audit-list"),
     path("audit/export.csv", audit_views.audit_export, name="audit-export"),
+    path("", include("yuqing.monitoring.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/", include(router.urls)),
 ]

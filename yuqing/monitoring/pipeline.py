@@ -83,6 +83,12 @@ def url_hash_for(entry: RawEntry, canonical: str, source_id: int | None, norm_te
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
+def identity_hash(entry: RawEntry, source_id: int | None) -> str:
+    """The url_hash an entry is stored under (to find the item again after storing it)."""
+    url = canonical_url(entry.url) if entry.url else ""
+    return url_hash_for(entry, url, source_id, normalize_text(f"{entry.title}\n{entry.text}"))
+
+
 def _metrics(entry: RawEntry) -> dict[str, int | None]:
     out: dict[str, int | None] = {}
     for name in METRIC_FIELDS:
