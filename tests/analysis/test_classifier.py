@@ -98,3 +98,9 @@ def test_ngram_hashing_is_stable_across_processes():
 
 
 EXPECTED_GOOD_INDICES = [37562, 550875, 645707]  # unigram 好, start+好, 好+end
+
+
+def test_missing_and_empty_texts_are_scored_without_error():
+    results = analyze_many([None, "", "。。。"])  # type: ignore[list-item]
+    assert len(results) == 3
+    assert all(0.0 <= r.negativity <= 1.0 and r.categories == [] for r in results)
