@@ -53,7 +53,7 @@ def test_findings_map_back_to_matching_original_text(text, deny):
         assert normalize_text(finding.matched[0]) and normalize_text(finding.matched[-1])
 
 
-BATCH_ALPHABET = TEXT_ALPHABET + "1386579024@x.cn号路街\n "
+BATCH_ALPHABET = TEXT_ALPHABET + "1386579024１３８@＠x.cn号路街\n -"
 
 
 @settings(max_examples=150, deadline=None)

@@ -10,12 +10,15 @@ from pathlib import Path
 
 import numpy as np
 
-from .findings import Finding
+from .findings import Finding, new_finding
 from .lexicon import Lexicon, load_default_lexicons, load_lexicon
 from .links import LinkPolicy, check_broken_links, check_domains
 from .matcher import Matcher
-from .normalize import offsets_for, translate_table
+from .normalize import code_points, normalize_codes, offsets_for, translate_table
 from .personal_data import PersonalDataConfig, PersonalDataDetector
+
+# From about this length on, one text is checked through the bulk path (numpy normalisation).
+BULK_MIN_CHARS = 2000
 
 
 class TextChecker:
@@ -45,23 +48,34 @@ class TextChecker:
         self, text: str, *, check_links: bool = False, allow_private: bool = False, timeout: float = 5.0
     ) -> list[Finding]:
         """All findings in ``text``, ordered by position. ``check_links`` adds real HTTP requests."""
-        findings = self.lexicon_findings(text)
-        findings.extend(self.personal_data.find(text))
-        findings.extend(check_domains(text, self.link_policy))
+        if len(text) >= BULK_MIN_CHARS:
+            findings = self.check_many((text,))[0]  # numpy normalisation beats str.translate on long texts
+        else:
+            normalized = text.translate(self._table)
+            raw = self.matcher.find_indexes(normalized)
+            findings = self._lexicon_findings(text, normalized, raw) if raw else []
+            pii = self.personal_data.find(text)
+            if pii:
+                findings.extend(pii)
+            links = check_domains(text, self.link_policy)
+            if links:
+                findings.extend(links)
+            if len(findings) > 1:
+                findings.sort(key=_position)
         if check_links:
             findings.extend(check_broken_links(
                 text, timeout=timeout, allow_private=allow_private, policy=self.link_policy
             ))
-        if len(findings) > 1:
             findings.sort(key=_position)
         return findings
 
     def check_many(self, texts: Sequence[str]) -> list[list[Finding]]:
-        """:meth:`check` for each text (no HTTP), done in bulk.
+        """:meth:`check` for each text (no HTTP), done in bulk; the result is the same.
 
-        The texts are joined with line breaks, a boundary that no lexicon term, number, e-mail or URL
-        crosses, so normalisation, the automaton and the regular expressions each run once over all of
-        them; findings are then split back per text with offsets relative to each text.
+        The texts are joined with line breaks, a boundary that no lexicon term or URL crosses, so
+        normalisation (numpy), the automaton and the URL scan each run once over all of them; findings
+        are split back per text with offsets relative to each text. Personal data is looked for, text by
+        text, only in the texts that a numpy pass finds could hold some (enough digits, '@' or '号').
         """
         if not texts:
             return []
@@ -69,32 +83,33 @@ class TextChecker:
         bounds = np.zeros(len(texts) + 1, dtype=np.int64)
         np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1, out=bounds[1:])
         results: list[list[Finding]] = [[] for _ in texts]
-        normalized = joined.translate(self._table)
+        codes = code_points(joined)
+        normalized, offsets = normalize_codes(codes)
         raw = self.matcher.find_indexes(normalized)
         if raw:
             matches = np.array(raw, dtype=np.int64).reshape(-1, 3)
-            offsets = offsets_for(joined, normalized)
             starts = offsets[matches[:, 1]]
             ends = offsets[matches[:, 2] - 1] + 1
             posts = np.searchsorted(bounds, starts, side="right") - 1
-            local_starts = starts - bounds[posts]
-            local_ends = ends - bounds[posts]
+            base = bounds[posts]
             entries, rule_ids = self.matcher.entries, self.matcher.rule_ids
-            for k, post, s, e in zip(matches[:, 0].tolist(), posts.tolist(), local_starts.tolist(),
-                                     local_ends.tolist(), strict=True):
+            for k, post, s, e in zip(matches[:, 0].tolist(), posts.tolist(), (starts - base).tolist(),
+                                     (ends - base).tolist(), strict=True):
                 entry = entries[k]
-                results[post].append(Finding(rule_ids[k], entry.category, entry.severity, s, e, texts[post][s:e],
-                                             entry.normalized, entry.suggestion))
-        others = self.personal_data.find(joined)
-        others.extend(check_domains(joined, self.link_policy))
-        if others:
+                results[post].append(new_finding(rule_ids[k], entry.category, entry.severity, s, e,
+                                                 texts[post][s:e], entry.normalized, entry.suggestion))
+        find_personal_data = self.personal_data.find
+        for post in self.personal_data.candidates(codes, bounds):
+            pii = find_personal_data(texts[post])
+            if pii:
+                results[post].extend(pii)
+        links = check_domains(joined, self.link_policy)
+        if links:
             positions = bounds.tolist()
-            for finding in others:
+            for finding in links:
                 post = bisect_right(positions, finding.start) - 1
-                base = positions[post]
-                if finding.end > positions[post + 1] - 1:
-                    continue  # a configurable pattern that ran across two texts
-                results[post].append(replace(finding, start=finding.start - base, end=finding.end - base))
+                results[post].append(replace(finding, start=finding.start - positions[post],
+                                             end=finding.end - positions[post]))
         for findings in results:
             if len(findings) > 1:
                 findings.sort(key=_position)
@@ -104,23 +119,24 @@ class TextChecker:
         """Lexicon matches only, with offsets into the original text."""
         normalized = text.translate(self._table)
         raw = self.matcher.find_indexes(normalized)
-        if not raw:
-            return []
+        return self._lexicon_findings(text, normalized, raw) if raw else []
+
+    def _lexicon_findings(self, text: str, normalized: str, raw: list[tuple[int, int, int]]) -> list[Finding]:
         entries, rule_ids = self.matcher.entries, self.matcher.rule_ids
-        if len(normalized) == len(text):
-            # Nothing was removed: normalised and original offsets are the same (the fast path).
-            return [
-                Finding(rule_ids[k], entries[k].category, entries[k].severity, s, e, text[s:e],
-                        entries[k].normalized, entries[k].suggestion)
-                for k, s, e in raw
-            ]
-        offsets = offsets_for(text).tolist()
         result = []
+        if len(normalized) == len(text):
+            # Nothing was removed: normalised and original offsets are the same (the common fast path).
+            for k, s, e in raw:
+                entry = entries[k]
+                result.append(new_finding(rule_ids[k], entry.category, entry.severity, s, e, text[s:e],
+                                          entry.normalized, entry.suggestion))
+            return result
+        offsets = offsets_for(text).tolist()
         for k, s, e in raw:
             entry = entries[k]
             start, stop = offsets[s], offsets[e - 1] + 1
-            result.append(Finding(rule_ids[k], entry.category, entry.severity, start, stop, text[start:stop],
-                                  entry.normalized, entry.suggestion))
+            result.append(new_finding(rule_ids[k], entry.category, entry.severity, start, stop,
+                                      text[start:stop], entry.normalized, entry.suggestion))
         return result
 
 

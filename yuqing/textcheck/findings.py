@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, fields
 from enum import StrEnum
 
 
@@ -73,6 +73,30 @@ class Finding:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+
+_new = object.__new__
+_SETTERS = tuple(getattr(Finding, f.name).__set__ for f in fields(Finding))
+(_set_rule_id, _set_category, _set_severity, _set_start, _set_end, _set_matched, _set_normalized,
+ _set_suggestion) = _SETTERS
+
+
+def new_finding(
+    rule_id: str, category: str, severity: str, start: int | None, end: int | None, matched: str,
+    normalized: str, suggestion: str = "",
+) -> Finding:
+    """The same as ``Finding(...)``, about twice as fast: the engine creates one per match, and a frozen
+    dataclass's ``__init__`` goes through ``object.__setattr__`` for every field."""
+    finding = _new(Finding)
+    _set_rule_id(finding, rule_id)
+    _set_category(finding, category)
+    _set_severity(finding, severity)
+    _set_start(finding, start)
+    _set_end(finding, end)
+    _set_matched(finding, matched)
+    _set_normalized(finding, normalized)
+    _set_suggestion(finding, suggestion)
+    return finding
 
 
 def has_blocking(findings: list[Finding]) -> bool:
