@@ -2,13 +2,14 @@
 
 import dataclasses
 
+import numpy as np
 import pytest
 
 from yuqing.textcheck import Finding, PersonalDataConfig, TextChecker, normalize, parse_lexicon
 from yuqing.textcheck.checker import BULK_MIN_CHARS
 from yuqing.textcheck.findings import new_finding
 from yuqing.textcheck.links import check_domains
-from yuqing.textcheck.normalize import normalize_bulk
+from yuqing.textcheck.normalize import code_points, normalize_bulk, normalize_marks, original_indexes
 
 EVASIVE_POST = "【通知】請勿參與 網·上·賭·場！赌\u200b博😀害人。联系138-1234-5678，邮箱 zhang.san@qq.com，最后一天。"
 
@@ -45,6 +46,17 @@ def test_numpy_normalisation_agrees_with_translate_on_every_kind_of_character():
     bulk_normalized, bulk_offsets = normalize_bulk(text)
     assert bulk_normalized == normalized
     assert bulk_offsets.tolist() == offsets
+    marked, marks = normalize_marks(code_points(text))
+    assert marked == normalized
+    assert original_indexes(marks, np.arange(len(normalized))).tolist() == offsets
+
+
+def test_removal_marks_map_back_when_nothing_or_everything_around_is_removed():
+    for text in ["赌博", "**赌博", "赌**博", "赌博**", "** *", ""]:
+        normalized, offsets = normalize(text)
+        marked, marks = normalize_marks(code_points(text))
+        assert marked == normalized
+        assert original_indexes(marks, np.arange(len(normalized))).tolist() == offsets, text
 
 
 def test_offsets_are_exact_when_nothing_is_removed_and_when_characters_are_removed():

@@ -14,7 +14,7 @@ from .findings import Finding, new_finding
 from .lexicon import Lexicon, load_default_lexicons, load_lexicon
 from .links import LinkPolicy, check_broken_links, check_domains
 from .matcher import Matcher
-from .normalize import code_points, normalize_codes, offsets_for, translate_table
+from .normalize import code_points, normalize_marks, offsets_for, original_indexes, translate_table
 from .personal_data import PersonalDataConfig, PersonalDataDetector
 
 # From about this length on, one text is checked through the bulk path (numpy normalisation).
@@ -84,25 +84,28 @@ class TextChecker:
         np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1, out=bounds[1:])
         results: list[list[Finding]] = [[] for _ in texts]
         codes = code_points(joined)
-        normalized, offsets = normalize_codes(codes)
+        normalized, marks = normalize_marks(codes)
         raw = self.matcher.find_indexes(normalized)
         if raw:
             matches = np.array(raw, dtype=np.int64).reshape(-1, 3)
-            starts = offsets[matches[:, 1]]
-            ends = offsets[matches[:, 2] - 1] + 1
+            starts = original_indexes(marks, matches[:, 1])
+            ends = original_indexes(marks, matches[:, 2] - 1) + 1
             posts = np.searchsorted(bounds, starts, side="right") - 1
             base = bounds[posts]
-            entries, rule_ids = self.matcher.entries, self.matcher.rule_ids
+            reports = self.matcher.reports
             for k, post, s, e in zip(matches[:, 0].tolist(), posts.tolist(), (starts - base).tolist(),
                                      (ends - base).tolist(), strict=True):
-                entry = entries[k]
-                results[post].append(new_finding(rule_ids[k], entry.category, entry.severity, s, e,
-                                                 texts[post][s:e], entry.normalized, entry.suggestion))
+                rule_id, category, severity, term, suggestion = reports[k]
+                results[post].append(new_finding(rule_id, category, severity, s, e, texts[post][s:e], term,
+                                                 suggestion))
+        # Lexicon findings come out of the automaton in order; only texts that get more need sorting.
+        unsorted: set[int] = set()
         find_personal_data = self.personal_data.find
         for post in self.personal_data.candidates(codes, bounds):
             pii = find_personal_data(texts[post])
             if pii:
                 results[post].extend(pii)
+                unsorted.add(post)
         links = check_domains(joined, self.link_policy)
         if links:
             positions = bounds.tolist()
@@ -110,9 +113,9 @@ class TextChecker:
                 post = bisect_right(positions, finding.start) - 1
                 results[post].append(replace(finding, start=finding.start - positions[post],
                                              end=finding.end - positions[post]))
-        for findings in results:
-            if len(findings) > 1:
-                findings.sort(key=_position)
+                unsorted.add(post)
+        for post in unsorted:
+            results[post].sort(key=_position)
         return results
 
     def lexicon_findings(self, text: str) -> list[Finding]:
@@ -122,21 +125,20 @@ class TextChecker:
         return self._lexicon_findings(text, normalized, raw) if raw else []
 
     def _lexicon_findings(self, text: str, normalized: str, raw: list[tuple[int, int, int]]) -> list[Finding]:
-        entries, rule_ids = self.matcher.entries, self.matcher.rule_ids
+        reports = self.matcher.reports
         result = []
         if len(normalized) == len(text):
             # Nothing was removed: normalised and original offsets are the same (the common fast path).
             for k, s, e in raw:
-                entry = entries[k]
-                result.append(new_finding(rule_ids[k], entry.category, entry.severity, s, e, text[s:e],
-                                          entry.normalized, entry.suggestion))
+                rule_id, category, severity, term, suggestion = reports[k]
+                result.append(new_finding(rule_id, category, severity, s, e, text[s:e], term, suggestion))
             return result
         offsets = offsets_for(text).tolist()
         for k, s, e in raw:
-            entry = entries[k]
+            rule_id, category, severity, term, suggestion = reports[k]
             start, stop = offsets[s], offsets[e - 1] + 1
-            result.append(new_finding(rule_ids[k], entry.category, entry.severity, start, stop,
-                                      text[start:stop], entry.normalized, entry.suggestion))
+            result.append(new_finding(rule_id, category, severity, start, stop, text[start:stop], term,
+                                      suggestion))
         return result
 
 

@@ -36,6 +36,11 @@ class Matcher:
         self.entries: tuple[Entry, ...] = tuple(deny.values())
         self.allow_terms: frozenset[str] = frozenset(allow)
         self.rule_ids: tuple[str, ...] = tuple(f"lexicon.{e.category}" for e in self.entries)
+        # What every finding of entry k reports, in one tuple so that building findings unpacks it at once.
+        self.reports: tuple[tuple[str, str, str, str, str], ...] = tuple(
+            (rule_id, e.category, e.severity, e.normalized, e.suggestion)
+            for rule_id, e in zip(self.rule_ids, self.entries, strict=True)
+        )
         patterns = [e.normalized for e in self.entries]
         self._automaton = (
             ahocorasick_rs.AhoCorasick(patterns, matchkind=ahocorasick_rs.MATCHKIND_LEFTMOST_LONGEST)

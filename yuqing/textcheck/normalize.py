@@ -119,6 +119,27 @@ def normalize_codes(codes: np.ndarray) -> tuple[str, np.ndarray]:
     return mapped[kept].tobytes().decode("utf-32-le", "surrogatepass"), offsets
 
 
+def normalize_marks(codes: np.ndarray) -> tuple[str, np.ndarray]:
+    """Normalise :func:`code_points` output, returning *removal marks* instead of a full offset map.
+
+    Mark ``j`` is the index of the ``j``-th removed character minus ``j``: the normalised index of the
+    character that follows it. Far fewer characters are removed than kept, so this array is small, and
+    :func:`original_indexes` maps only the indexes that are needed (those of matches).
+    """
+    mapped = _tables()[1].take(codes)
+    removed = (mapped == DELETED).nonzero()[0]
+    if not len(removed):
+        return mapped.tobytes().decode("utf-32-le", "surrogatepass"), removed
+    normalized = mapped[mapped != DELETED].tobytes().decode("utf-32-le", "surrogatepass")
+    return normalized, removed - np.arange(len(removed))
+
+
+def original_indexes(marks: np.ndarray, indexes: np.ndarray) -> np.ndarray:
+    """Original indexes of the characters at normalised ``indexes`` (see :func:`normalize_marks`): each
+    is shifted by the number of removed characters before it."""
+    return indexes + np.searchsorted(marks, indexes, side="right")
+
+
 def normalize_bulk(text: str) -> tuple[str, np.ndarray]:
     """Vectorised normalisation for long texts (about 4x faster than ``str.translate`` from a few thousand
     characters on): same result as :func:`normalize`, offsets as an int64 array."""
