@@ -162,6 +162,7 @@ class PersonalDataDetector:
             self._student_res = [re.compile(p) for p in self.config.student_number_patterns]
         except re.error as exc:
             raise ValueError(f"invalid student-number pattern: {exc}") from exc
+        _hint_weights()  # built now, with the engine, rather than during the first bulk check
         self._wanted = {
             rule
             for rule, on in (
