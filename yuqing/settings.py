@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "yuqing.audit",
     "yuqing.system",
     "yuqing.monitoring",
+    "yuqing.detection",
     "yuqing.notify",
 ]
 

@@ -1,0 +1,10 @@
+"""Detection: schemes, mentions, events, levels and sensitive periods."""
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class DetectionConfig(AppConfig):
+    name = "yuqing.detection"
+    label = "detection"
+    verbose_name = _("Detection")

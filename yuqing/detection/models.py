@@ -1,0 +1,270 @@
+"""Schemes, mentions, judgements, events with their level history, level rules and sensitive periods."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from yuqing.detection.expressions import ExpressionError, compile_expression
+from yuqing.detection.grading import Level, LevelRules, RulesError
+
+LEVEL_CHOICES = [(int(level), level.label) for level in Level]
+
+
+class Sentiment(models.TextChoices):
+    NEGATIVE = "negative", _("Negative")
+    NEUTRAL = "neutral", _("Neutral")
+    POSITIVE = "positive", _("Positive")
+
+
+class Relevance(models.TextChoices):
+    UNJUDGED = "unjudged", _("Not judged")
+    RELEVANT = "relevant", _("Relevant")
+    IRRELEVANT = "irrelevant", _("Irrelevant")
+
+
+def validate_expression(value: str) -> None:
+    try:
+        compile_expression(value)
+    except ExpressionError as exc:
+        raise ValidationError(
+            _("Character %(position)s: %(reason)s"),
+            code="expression",
+            params={"position": exc.position, "reason": exc.reason},
+        ) from exc
+
+
+class Scheme(models.Model):
+    """A monitoring scheme (监测方案): a topic with a keyword expression, for one organisation."""
+
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.CASCADE, related_name="schemes", verbose_name=_("organisation")
+    )
+    name = models.CharField(_("name"), max_length=200)
+    expression = models.TextField(_("keyword expression"), validators=[validate_expression])
+    description = models.TextField(_("description"), blank=True, default="")
+    enabled = models.BooleanField(_("enabled"), default=True)
+    # A bureau's scheme watches the items of every school below it.
+    applies_to_children = models.BooleanField(_("applies to all organisations below"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["organization__path", "name"]
+        constraints = [models.UniqueConstraint(fields=["organization", "name"], name="scheme_unique_name")]
+        verbose_name = _("scheme")
+        verbose_name_plural = _("schemes")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Event(models.Model):
+    """Mentions of the same story, graded as a whole (事件)."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Open")
+        CLOSED = "closed", _("Closed")
+
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.CASCADE, related_name="events", verbose_name=_("organisation")
+    )
+    scheme = models.ForeignKey(Scheme, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
+    title = models.CharField(_("title"), max_length=500)
+    key_terms = models.JSONField(_("key terms"), default=list, blank=True)
+    first_seen_at = models.DateTimeField(_("first seen"))
+    last_seen_at = models.DateTimeField(_("last seen"), db_index=True)
+    mention_count = models.PositiveIntegerField(_("mentions"), default=0)
+    level = models.IntegerField(_("level"), choices=LEVEL_CHOICES, default=int(Level.GENERAL))
+    level_reason = models.TextField(_("reason for the level"), blank=True, default="")
+    level_reason_zh = models.TextField(blank=True, default="")
+    # A person lowered the level: automatic grading then only raises above that person's decision.
+    level_set_manually = models.BooleanField(default=False)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
+    representative_item = models.ForeignKey(
+        "monitoring.Item", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # Figures the level was graded from, kept for the list pages.
+    views = models.IntegerField(_("views"), default=0)
+    comments = models.IntegerField(_("comments"), default=0)
+    mainstream_count = models.IntegerField(_("mainstream sites"), default=0)
+    categories = models.JSONField(_("categories"), default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-last_seen_at", "-id"]
+        indexes = [models.Index(fields=["organization", "status", "-last_seen_at"], name="event_org_status")]
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def level_enum(self) -> Level:
+        return Level(self.level)
+
+
+class Mention(models.Model):
+    """An item that matched a scheme, with its analysis and any manual judgement."""
+
+    scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="mentions")
+    item = models.ForeignKey("monitoring.Item", on_delete=models.CASCADE, related_name="mentions")
+    # The item's organisation (a bureau scheme's mentions belong to the school the item was collected for).
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.CASCADE, related_name="mentions", verbose_name=_("organisation")
+    )
+    event = models.ForeignKey(Event, null=True, blank=True, on_delete=models.SET_NULL, related_name="mentions")
+    matched_terms = models.JSONField(_("matched terms"), default=list, blank=True)
+    negativity = models.FloatField(_("negativity"), default=0.0)
+    sentiment = models.CharField(_("sentiment"), max_length=10, choices=Sentiment.choices,
+                                 default=Sentiment.NEUTRAL)
+    offensive = models.FloatField(_("offensiveness"), default=0.0)
+    categories = models.JSONField(_("categories"), default=list, blank=True)
+    findings = models.JSONField(_("text-check findings"), default=list, blank=True)
+    relevance = models.CharField(_("relevance"), max_length=10, choices=Relevance.choices,
+                                 default=Relevance.UNJUDGED)
+    judged_sentiment = models.CharField(_("judged sentiment"), max_length=10, choices=Sentiment.choices,
+                                        blank=True, default="")
+    judged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                  related_name="+")
+    judged_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["scheme", "item"], name="mention_unique_scheme_item")]
+        indexes = [models.Index(fields=["organization", "-created_at"], name="mention_org_created")]
+        verbose_name = _("mention")
+        verbose_name_plural = _("mentions")
+
+    def __str__(self) -> str:
+        return f"{self.scheme} · {self.item}"
+
+    @property
+    def effective_sentiment(self) -> str:
+        """The monitor's judgement when there is one, else the classifier's label."""
+        return self.judged_sentiment or self.sentiment
+
+
+class Judgement(models.Model):
+    """One manual judgement (人工判读) of a mention, kept as history."""
+
+    mention = models.ForeignKey(Mention, on_delete=models.CASCADE, related_name="judgements")
+    organization = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    sentiment = models.CharField(_("sentiment"), max_length=10, choices=Sentiment.choices, blank=True, default="")
+    relevance = models.CharField(_("relevance"), max_length=10, choices=Relevance.choices,
+                                 default=Relevance.UNJUDGED)
+    previous_sentiment = models.CharField(max_length=10, blank=True, default="")
+    previous_relevance = models.CharField(max_length=10, blank=True, default="")
+    note = models.TextField(_("note"), blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("judgement")
+        verbose_name_plural = _("judgements")
+
+    def __str__(self) -> str:
+        return f"{self.mention_id}: {self.sentiment or '-'} / {self.relevance}"
+
+
+class LevelChange(models.Model):
+    """One change of an event's level, with its reason ("comments 120 ≥ 100")."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="level_changes")
+    from_level = models.IntegerField(choices=LEVEL_CHOICES, null=True, blank=True)
+    to_level = models.IntegerField(choices=LEVEL_CHOICES)
+    reason = models.TextField(blank=True, default="")
+    reason_zh = models.TextField(blank=True, default="")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["event", "at", "id"]
+        verbose_name = _("level change")
+        verbose_name_plural = _("level changes")
+
+    def __str__(self) -> str:
+        return f"{self.event_id}: {self.from_level} → {self.to_level}"
+
+
+def validate_rules(value) -> None:
+    try:
+        LevelRules.from_dict(value)
+    except RulesError as exc:
+        raise ValidationError(_("%(field)s: %(reason)s"), code="rules",
+                              params={"field": exc.field, "reason": exc.reason}) from exc
+    except (TypeError, ValueError, KeyError) as exc:
+        raise ValidationError(str(exc), code="rules") from exc
+
+
+class LevelRuleSet(models.Model):
+    """An organisation's changes to the level rules; effective = bureau's merged with the school's."""
+
+    organization = models.OneToOneField("orgs.Organization", on_delete=models.CASCADE, related_name="level_rules")
+    rules = models.JSONField(_("rules"), default=dict, blank=True, validators=[validate_rules])
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("level rules")
+        verbose_name_plural = _("level rules")
+
+    def __str__(self) -> str:
+        return f"{self.organization}"
+
+
+class SensitivePeriod(models.Model):
+    """A time (exams, anniversaries, holidays) in which thresholds are lower and polling faster (敏感期)."""
+
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.CASCADE, related_name="sensitive_periods",
+        verbose_name=_("organisation"),
+    )
+    name = models.CharField(_("name"), max_length=200)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    # Multiplies the numeric level thresholds (0.5 halves them); empty uses the rules' sensitive factor.
+    threshold_factor = models.FloatField(_("threshold factor"), null=True, blank=True)
+    # Multiplies the sources' polling intervals (0.5 polls twice as often).
+    poll_factor = models.FloatField(_("polling factor"), default=0.5)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at"]
+        verbose_name = _("sensitive period")
+        verbose_name_plural = _("sensitive periods")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": _("The end must be after the start.")})
+        if self.threshold_factor is not None and not 0 < self.threshold_factor <= 1:
+            raise ValidationError({"threshold_factor": _("Use a number greater than 0 and at most 1.")})
+        if not 0 < self.poll_factor <= 1:
+            raise ValidationError({"poll_factor": _("Use a number greater than 0 and at most 1.")})
+
+
+class OrgClassifier(models.Model):
+    """A negativity model retrained for one organisation from the shipped data plus its judgements."""
+
+    organization = models.OneToOneField("orgs.Organization", on_delete=models.CASCADE, related_name="classifier")
+    path = models.CharField(max_length=500)
+    trained_at = models.DateTimeField()
+    judgements = models.PositiveIntegerField(default=0)
+    score = models.FloatField(default=0.0)
+    baseline_score = models.FloatField(default=0.0)
+
+    class Meta:
+        verbose_name = _("organisation classifier")
+        verbose_name_plural = _("organisation classifiers")
+
+    def __str__(self) -> str:
+        return f"{self.organization}: {self.score:.3f}"
