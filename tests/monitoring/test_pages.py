@@ -202,7 +202,7 @@ def test_import_keeps_good_rows_and_lists_bad_ones_with_row_numbers(world, login
 
 
 def test_import_names_a_missing_column(world, login):
-    upload = io.BytesIO("a,b\n1,2\n".encode())
+    upload = io.BytesIO(b"a,b\n1,2\n")
     upload.name = "x.csv"
     body = login(world.monitor).post("/monitoring/import/", {"file": upload, "mapping": "title=标题"}).content.decode()
     assert "标题" in body and not Item.objects.exists()

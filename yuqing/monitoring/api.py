@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.utils.dateparse import parse_date, parse_datetime
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
@@ -101,15 +102,14 @@ class ItemViewSet(viewsets.ReadOnlyModelViewSet):
             org = Organization.objects.filter(slug=slug).first()
             qs = qs.filter(organization__path__startswith=org.path) if org else qs.none()
         if since := params.get("since"):
-            moment = parse_datetime(since)
-            if moment is None and (day := parse_date(since)):
-                from datetime import datetime, time
-
-                from django.utils import timezone
-
-                moment = timezone.make_aware(datetime.combine(day, time.min))
+            try:
+                moment = parse_datetime(since)
+            except ValueError:
+                moment = None
             if moment is None:
                 raise ValidationError({"since": ["not an ISO date or time"]})
+            if timezone.is_naive(moment):
+                moment = timezone.make_aware(moment)
             qs = qs.filter(first_seen_at__gte=moment)
         if (source := params.get("source", "")).isdigit():
             qs = qs.filter(source_id=int(source))
