@@ -8,3 +8,7 @@ class DetectionConfig(AppConfig):
     name = "yuqing.detection"
     label = "detection"
     verbose_name = _("Detection")
+
+    def ready(self) -> None:
+        # Connect the receiver of `items_stored` (collection → detection).
+        from yuqing.detection import receivers  # noqa: F401

@@ -80,8 +80,9 @@ class Event(models.Model):
     level = models.IntegerField(_("level"), choices=LEVEL_CHOICES, default=int(Level.GENERAL))
     level_reason = models.TextField(_("reason for the level"), blank=True, default="")
     level_reason_zh = models.TextField(blank=True, default="")
-    # A person lowered the level: automatic grading then only raises above that person's decision.
-    level_set_manually = models.BooleanField(default=False)
+    # The highest level automatic grading has reached (0 before the first grading). When a person lowers
+    # `level`, automatic grading raises it again only above this, not back to what they overrode.
+    graded_level = models.IntegerField(default=0)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
     representative_item = models.ForeignKey(
         "monitoring.Item", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

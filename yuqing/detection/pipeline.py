@@ -1,0 +1,375 @@
+"""From stored items to mentions, events, levels and alerts (the detection pipeline).
+
+`process_items(organization_id, item_ids)` is what the `detection.process_items` task runs after collection
+stored or updated items. It is safe to run again on the same items: mentions are unique per (scheme, item),
+events are found again through their mentions, and a level is only raised (and alerted) once.
+
+Grouping rule (documented in docs/detection.md), first match wins:
+1. mentions of the same item share one event;
+2. an item linked to an original (repost, near or exact duplicate) joins the event of its original or of
+   another copy of that original;
+3. an open event of the same organisation and scheme, last seen within `GROUPING_WINDOW`, that shares at
+   least `MIN_SHARED_TERMS` key terms (jieba keywords, not counting the scheme's own terms, which every
+   mention of the scheme has) with the item;
+4. otherwise a new event.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from yuqing.audit.log import record
+from yuqing.detection.expressions import SchemeSet
+from yuqing.detection.grading import Grading, Level, LevelRules, Metrics, grade
+from yuqing.detection.models import Event, LevelChange, LevelRuleSet, Mention, Scheme, SensitivePeriod
+from yuqing.monitoring.models import Item
+from yuqing.orgs.models import Organization
+
+log = logging.getLogger(__name__)
+
+GROUPING_WINDOW = timedelta(hours=72)
+MIN_SHARED_TERMS = 2
+KEY_TERMS_PER_ITEM = 10
+MAX_EVENT_TERMS = 40
+MAX_FINDINGS = 50
+
+
+@dataclass
+class ProcessResult:
+    """What one run of the pipeline did."""
+
+    items: int = 0
+    mentions_created: int = 0
+    mentions_updated: int = 0
+    events_created: int = 0
+    events_graded: int = 0
+    level_changes: list[tuple[int, int | None, int]] = field(default_factory=list)
+    alerts: int = 0
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+# ---------------------------------------------------------------------------------------------- schemes
+
+
+def ancestor_ids(org: Organization) -> list[int]:
+    """Ids of the organisation's ancestors and itself, from the root down."""
+    return [int(part) for part in org.path.strip("/").split("/") if part]
+
+
+def schemes_for(org: Organization):
+    """Enabled schemes watching `org`: its own and those of its ancestors that apply to children."""
+    above = [pk for pk in ancestor_ids(org) if pk != org.pk]
+    return Scheme.objects.filter(enabled=True).filter(
+        Q(organization_id=org.pk) | Q(organization_id__in=above, applies_to_children=True)
+    )
+
+
+_cache_lock = threading.Lock()
+_scheme_sets: dict[int, tuple[tuple, SchemeSet[int]]] = {}
+
+
+def scheme_set_for(org: Organization) -> SchemeSet[int]:
+    """One compiled SchemeSet per organisation, rebuilt when any of its schemes changed."""
+    rows = list(schemes_for(org).order_by("pk").values_list("pk", "expression", "updated_at"))
+    signature = tuple((pk, updated) for pk, _expression, updated in rows)
+    with _cache_lock:
+        cached = _scheme_sets.get(org.pk)
+        if cached is not None and cached[0] == signature:
+            return cached[1]
+    schemes: SchemeSet[int] = SchemeSet()
+    for pk, expression, _updated in rows:
+        try:
+            schemes.add(pk, expression)
+        except ValueError:
+            # Stored expressions are validated; one broken by a grammar change must not stop the others.
+            log.warning("scheme %s has an expression that no longer compiles; skipped", pk)
+    with _cache_lock:
+        _scheme_sets[org.pk] = (signature, schemes)
+    return schemes
+
+
+def item_text(item: Item) -> str:
+    """What schemes and the analysis read: title and text."""
+    return f"{item.title}\n{item.text}" if item.title else item.text
+
+
+# ---------------------------------------------------------------------------------------------- analysis
+
+
+def analyse_texts(texts: Sequence[str]) -> list[dict]:
+    """Negativity, label, offensiveness, categories and text-check findings of each text, in batch."""
+    from yuqing.analysis import analyze_many
+    from yuqing.textcheck import default_checker
+
+    if not texts:
+        return []
+    analyses = analyze_many(list(texts))
+    try:
+        findings = default_checker().check_many(list(texts))
+    except Exception:  # a text-check failure must not stop detection; the mention simply has no findings
+        log.exception("text check failed")
+        findings = [[] for _ in texts]
+    out = []
+    for analysis, found in zip(analyses, findings, strict=True):
+        out.append({
+            "negativity": float(analysis.negativity),
+            "sentiment": str(analysis.label),
+            "offensive": float(analysis.offensive),
+            "categories": list(analysis.categories),
+            "findings": [f.to_dict() for f in found[:MAX_FINDINGS]],
+        })
+    return out
+
+
+def key_terms(text: str, exclude: Iterable[str] = ()) -> list[str]:
+    """The item's jieba keywords (TF-IDF), lower-cased, without the given terms."""
+    import jieba.analyse
+
+    skip = {t.casefold() for t in exclude}
+    terms = []
+    for word in jieba.analyse.extract_tags(text, topK=KEY_TERMS_PER_ITEM + len(skip)):
+        word = word.casefold()
+        if len(word) < 2 or word in skip or any(word in s or s in word for s in skip):
+            continue
+        terms.append(word)
+        if len(terms) >= KEY_TERMS_PER_ITEM:
+            break
+    return terms
+
+
+# ---------------------------------------------------------------------------------------------- rules
+
+
+def effective_rules(org: Organization) -> LevelRules:
+    """The SPEC defaults, overridden by each ancestor's rules from the bureau down to `org` itself."""
+    chain = ancestor_ids(org)
+    stored = {rs.organization_id: rs.rules for rs in LevelRuleSet.objects.filter(organization_id__in=chain)}
+    rules = LevelRules.defaults()
+    for pk in chain:
+        if stored.get(pk):
+            rules = rules.merged(stored[pk])
+    return rules
+
+
+def active_periods(org: Organization, at: datetime | None = None):
+    at = at or timezone.now()
+    return SensitivePeriod.objects.filter(
+        organization_id__in=ancestor_ids(org), starts_at__lte=at, ends_at__gt=at
+    ).order_by("starts_at")
+
+
+def sensitive_factor(org: Organization, rules: LevelRules, at: datetime | None = None) -> float | None:
+    """The threshold factor of the active sensitive periods (the lowest), or None outside any period."""
+    factors = [p.threshold_factor or rules.sensitive_factor for p in active_periods(org, at)]
+    return min(factors) if factors else None
+
+
+# ---------------------------------------------------------------------------------------------- main
+
+
+def process_items(organization_id: int, item_ids: Sequence[int]) -> ProcessResult:
+    """Match, analyse, group and grade the given items of one organisation."""
+    result = ProcessResult()
+    org = Organization.objects.filter(pk=organization_id).first()
+    if org is None:
+        return result
+    items = list(Item.objects.filter(organization_id=org.pk, pk__in=list(item_ids)).order_by("first_seen_at", "pk"))
+    result.items = len(items)
+    if not items:
+        return result
+    schemes = scheme_set_for(org)
+    matches: dict[int, dict[int, tuple[str, ...]]] = {}
+    if len(schemes):
+        for item in items:
+            found = schemes.match(item_text(item))
+            if found:
+                matches[item.pk] = found
+    existing = {
+        (m.scheme_id, m.item_id): m
+        for m in Mention.objects.filter(item_id__in=[i.pk for i in items]).select_related("event")
+    }
+    # Items already mentioned must be re-graded when their metrics change, even if nothing new matched.
+    touched_events: set[int] = {m.event_id for m in existing.values() if m.event_id}
+    if matches:
+        by_id = {item.pk: item for item in items}
+        matched_items = [by_id[pk] for pk in matches]
+        analyses = dict(zip(matches, analyse_texts([item_text(i) for i in matched_items]), strict=True))
+        new_mentions: list[Mention] = []
+        changed: list[Mention] = []
+        for item_id, found in matches.items():
+            analysis = analyses[item_id]
+            for scheme_id, terms in found.items():
+                mention = existing.get((scheme_id, item_id))
+                if mention is None:
+                    new_mentions.append(Mention(scheme_id=scheme_id, item_id=item_id, organization_id=org.pk,
+                                                matched_terms=list(terms), **analysis))
+                    continue
+                values = {"matched_terms": list(terms), **analysis}
+                if any(getattr(mention, k) != v for k, v in values.items()):
+                    for k, v in values.items():
+                        setattr(mention, k, v)
+                    changed.append(mention)
+        with transaction.atomic():
+            if new_mentions:
+                # ignore_conflicts: another worker may have created the same mention meanwhile.
+                Mention.objects.bulk_create(new_mentions, ignore_conflicts=True)
+            if changed:
+                Mention.objects.bulk_update(
+                    changed, ["matched_terms", "negativity", "sentiment", "offensive", "categories", "findings"]
+                )
+        result.mentions_created = len(new_mentions)
+        result.mentions_updated = len(changed)
+        unassigned = list(
+            Mention.objects.filter(item_id__in=list(matches), event__isnull=True)
+            .select_related("item", "scheme").order_by("item__first_seen_at", "item_id", "pk")
+        )
+        for mention in unassigned:
+            event, created = _assign_event(org, mention)
+            touched_events.add(event.pk)
+            result.events_created += int(created)
+    for event_id in sorted(touched_events):
+        _regrade(event_id, result)
+    return result
+
+
+# ---------------------------------------------------------------------------------------------- grouping
+
+
+def _assign_event(org: Organization, mention: Mention) -> tuple[Event, bool]:
+    item = mention.item
+    terms = key_terms(item_text(item), exclude=mention.matched_terms)
+    with transaction.atomic():
+        event = _find_event(org, mention, terms)
+        created = event is None
+        seen = item.published_at or item.first_seen_at
+        if created:
+            event = Event.objects.create(
+                organization=org, scheme=mention.scheme, title=(item.title or item.text[:80] or item.url)[:500],
+                key_terms=terms, first_seen_at=seen, last_seen_at=max(seen, item.first_seen_at),
+                representative_item=item, level=int(Level.GENERAL), graded_level=0,
+            )
+        else:
+            merged = list(dict.fromkeys([*event.key_terms, *terms]))[:MAX_EVENT_TERMS]
+            Event.objects.filter(pk=event.pk).update(key_terms=merged)
+        Mention.objects.filter(pk=mention.pk, event__isnull=True).update(event=event)
+        mention.event = event
+    return event, created
+
+
+def _find_event(org: Organization, mention: Mention, terms: list[str]) -> Event | None:
+    item = mention.item
+    same_item = Mention.objects.filter(item_id=item.pk, event__isnull=False).exclude(pk=mention.pk).first()
+    if same_item is not None:
+        return same_item.event
+    root = item.original_id or item.pk
+    story = (
+        Mention.objects.filter(organization_id=org.pk, event__isnull=False)
+        .filter(Q(item_id=root) | Q(item__original_id=root) | Q(item_id=item.original_id or -1))
+        .exclude(item_id=item.pk).select_related("event").order_by("pk").first()
+    )
+    if story is not None:
+        return story.event
+    if len(terms) < MIN_SHARED_TERMS:
+        return None
+    seen = item.published_at or item.first_seen_at
+    candidates = Event.objects.filter(
+        organization_id=org.pk, scheme_id=mention.scheme_id, status=Event.Status.OPEN,
+        last_seen_at__gte=seen - GROUPING_WINDOW, first_seen_at__lte=seen + GROUPING_WINDOW,
+    ).order_by("-last_seen_at")[:50]
+    wanted = set(terms)
+    best, best_shared = None, 0
+    for event in candidates:
+        shared = len(wanted & set(event.key_terms))
+        if shared >= MIN_SHARED_TERMS and shared > best_shared:
+            best, best_shared = event, shared
+    return best
+
+
+# ---------------------------------------------------------------------------------------------- grading
+
+
+def event_figures(event: Event) -> dict:
+    """Max views and comments over the event's relevant items, distinct mainstream items, categories."""
+    mentions = Mention.objects.filter(event=event).exclude(relevance="irrelevant")
+    rows = list(mentions.values_list("item_id", "item__views", "item__comments", "item__mainstream",
+                                     "categories", "item__first_seen_at", "item__published_at"))
+    views = max((r[1] or 0 for r in rows), default=0)
+    comments = max((r[2] or 0 for r in rows), default=0)
+    mainstream = len({r[0] for r in rows if r[3]})
+    categories = sorted({c for r in rows for c in (r[4] or [])})
+    seen = [r[6] or r[5] for r in rows]
+    return {"views": views, "comments": comments, "mainstream": mainstream, "categories": categories,
+            "count": len({r[0] for r in rows}), "mentions": len(rows),
+            "first": min(seen, default=None), "last": max([r[5] for r in rows], default=None)}
+
+
+def grade_event(event: Event, figures: dict | None = None, at: datetime | None = None) -> Grading:
+    """The level the event's figures reach under its organisation's rules and sensitive periods now."""
+    figures = figures or event_figures(event)
+    org = event.organization
+    rules = effective_rules(org)
+    factor = sensitive_factor(org, rules, at)
+    if factor is not None and factor != rules.sensitive_factor:
+        rules = LevelRules(levels=rules.levels, sensitive_factor=factor)
+    return grade(
+        Metrics(clicks=figures["views"], comments=figures["comments"]),
+        categories=figures["categories"],
+        mainstream_reposts=figures["mainstream"],
+        in_sensitive_period=factor is not None,
+        rules=rules,
+    )
+
+
+def _regrade(event_id: int, result: ProcessResult) -> None:
+    from yuqing.notify.alerts import raise_alert
+
+    with transaction.atomic():
+        event = Event.objects.select_for_update().select_related("organization").filter(pk=event_id).first()
+        if event is None:
+            return
+        figures = event_figures(event)
+        grading = grade_event(event, figures)
+        result.events_graded += 1
+        updates = {
+            "views": figures["views"], "comments": figures["comments"], "mainstream_count": figures["mainstream"],
+            "categories": figures["categories"], "mention_count": figures["mentions"],
+        }
+        if figures["last"] and figures["last"] > event.last_seen_at:
+            updates["last_seen_at"] = figures["last"]
+        new_level = int(grading.level)
+        # Levels only rise automatically; after a person lowered a level, only a grading above the one they
+        # overrode (graded_level) raises it again.
+        # The first grading records the initial level (and alerts it) even though it is the default 一般.
+        rise = new_level > event.graded_level and (new_level > event.level or event.graded_level == 0)
+        if new_level > event.graded_level:
+            updates["graded_level"] = new_level
+        if rise:
+            previous = event.level if event.graded_level else None
+            updates.update(level=new_level, level_reason=grading.reason, level_reason_zh=grading.reason_zh)
+        Event.objects.filter(pk=event.pk).update(**updates)
+        for key, value in updates.items():
+            setattr(event, key, value)
+        if not rise:
+            return
+        now = timezone.now()
+        change = LevelChange.objects.create(event=event, from_level=previous, to_level=new_level,
+                                            reason=grading.reason, reason_zh=grading.reason_zh, at=now)
+        record(actor=None, action="event.level_change", obj=event, organization=event.organization,
+               before={"level": previous}, after={"level": new_level, "reasons": grading.reasons,
+                                                  "reasons_zh": grading.reasons_zh},
+               object_repr=event.title[:200])
+        result.level_changes.append((event.pk, previous, new_level))
+        alert = raise_alert(event, grading.level, grading.reasons_zh)
+        if alert is not None:
+            result.alerts += 1
+        log.info("event %s level %s → %s (%s)", event.pk, previous, new_level, change.reason)
