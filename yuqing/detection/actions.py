@@ -1,0 +1,231 @@
+"""Every change people make in detection: permission check, audit record, one transaction."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from yuqing.audit.log import record, snapshot
+from yuqing.detection.expressions import ExpressionError, compile_expression
+from yuqing.detection.grading import Level
+from yuqing.detection.models import (
+    Event,
+    Judgement,
+    LevelChange,
+    LevelRuleSet,
+    Mention,
+    Relevance,
+    Scheme,
+    SensitivePeriod,
+    Sentiment,
+)
+from yuqing.orgs import permissions
+from yuqing.orgs.permissions import Perm
+
+SCHEME_FIELDS = ("name", "expression", "description", "enabled", "applies_to_children")
+PERIOD_FIELDS = ("name", "starts_at", "ends_at", "threshold_factor", "poll_factor")
+PREVIEW_DAYS = 7
+PREVIEW_LIMIT = 50
+
+
+def expression_error(expression: str) -> ExpressionError | None:
+    """The error of a malformed expression, or None when it compiles."""
+    try:
+        compile_expression(expression)
+    except ExpressionError as exc:
+        return exc
+    return None
+
+
+# ---------------------------------------------------------------------------------------------- schemes
+
+
+def do_create_scheme(*, organization, acting_user, **values) -> Scheme:
+    permissions.require(acting_user, Perm.MANAGE_SCHEMES, organization)
+    scheme = Scheme(organization=organization, **{k: v for k, v in values.items() if k in SCHEME_FIELDS})
+    scheme.full_clean()
+    with transaction.atomic():
+        scheme.save()
+        record(actor=acting_user, action="scheme.create", obj=scheme, organization=organization,
+               after=snapshot(scheme))
+    return scheme
+
+
+def do_update_scheme(scheme: Scheme, *, acting_user, **changes) -> Scheme:
+    permissions.require(acting_user, Perm.MANAGE_SCHEMES, scheme.organization)
+    before = snapshot(scheme)
+    for field, value in changes.items():
+        if field not in SCHEME_FIELDS:
+            raise ValidationError({field: "this field cannot be changed here"})
+        setattr(scheme, field, value)
+    scheme.full_clean()
+    with transaction.atomic():
+        scheme.save()
+        record(actor=acting_user, action="scheme.update", obj=scheme, organization=scheme.organization,
+               before=before, after=snapshot(scheme))
+    return scheme
+
+
+def do_delete_scheme(scheme: Scheme, *, acting_user) -> None:
+    permissions.require(acting_user, Perm.MANAGE_SCHEMES, scheme.organization)
+    with transaction.atomic():
+        record(actor=acting_user, action="scheme.delete", obj=scheme, organization=scheme.organization,
+               before=snapshot(scheme))
+        scheme.delete()
+
+
+def preview_scheme(organization, expression: str, *, days: int = PREVIEW_DAYS, limit: int = PREVIEW_LIMIT,
+                   applies_to_children: bool = True):
+    """Items of the last `days` days (of the organisation and, if it applies, below) the expression matches.
+
+    Returns (matches, scanned) where matches is a list of (item, matched_terms). Raises ExpressionError.
+    """
+    from yuqing.detection.pipeline import item_text
+    from yuqing.monitoring.models import Item
+
+    compiled = compile_expression(expression)
+    since = timezone.now() - timedelta(days=days)
+    items = Item.objects.filter(first_seen_at__gte=since).select_related("source", "organization")
+    if applies_to_children:
+        items = items.filter(organization__path__startswith=organization.path)
+    else:
+        items = items.filter(organization=organization)
+    found, scanned = [], 0
+    for item in items.order_by("-first_seen_at").iterator(chunk_size=500):
+        scanned += 1
+        result = compiled.match(item_text(item))
+        if result.matched:
+            found.append((item, list(result.terms)))
+            if len(found) >= limit:
+                break
+    return found, scanned
+
+
+# ---------------------------------------------------------------------------------------------- judgement
+
+
+def do_judge_mention(mention: Mention, *, acting_user, sentiment: str | None = None,
+                     relevance: str | None = None, note: str = "") -> Judgement:
+    """A monitor confirms or corrects a mention's sentiment and/or relevance (人工判读)."""
+    permissions.require(acting_user, Perm.JUDGE_MENTIONS, mention.organization)
+    if sentiment is not None and sentiment not in Sentiment.values:
+        raise ValidationError({"sentiment": f"unknown sentiment {sentiment!r}"})
+    if relevance is not None and relevance not in Relevance.values:
+        raise ValidationError({"relevance": f"unknown relevance {relevance!r}"})
+    if sentiment is None and relevance is None:
+        raise ValidationError("give a sentiment or a relevance")
+    fields = ["judged_sentiment", "relevance", "judged_by", "judged_at"]
+    before = snapshot(mention, fields=fields)
+    with transaction.atomic():
+        judgement = Judgement.objects.create(
+            mention=mention, organization=mention.organization, user=acting_user,
+            sentiment=sentiment or mention.judged_sentiment, relevance=relevance or mention.relevance,
+            previous_sentiment=mention.judged_sentiment or mention.sentiment,
+            previous_relevance=mention.relevance, note=note,
+        )
+        if sentiment is not None:
+            mention.judged_sentiment = sentiment
+        if relevance is not None:
+            mention.relevance = relevance
+        mention.judged_by = acting_user
+        mention.judged_at = timezone.now()
+        mention.save(update_fields=[*fields, "updated_at"])
+        record(actor=acting_user, action="mention.judge", obj=mention, organization=mention.organization,
+               before=before, after={**snapshot(mention, fields=fields), "note": note})
+    return judgement
+
+
+# ---------------------------------------------------------------------------------------------- events
+
+
+def do_set_event_level(event: Event, level, *, reason: str, acting_user) -> Event:
+    """A person sets an event's level (also lowering it); automatic grading only raises it later."""
+    permissions.require(acting_user, Perm.JUDGE_MENTIONS, event.organization)
+    level = Level.from_label(level)
+    if not reason.strip():
+        raise ValidationError({"reason": "say why the level changes"})
+    if int(level) == event.level:
+        return event
+    with transaction.atomic():
+        previous = event.level
+        event.level = int(level)
+        event.level_reason = reason
+        event.level_reason_zh = reason
+        event.save(update_fields=["level", "level_reason", "level_reason_zh"])
+        LevelChange.objects.create(event=event, from_level=previous, to_level=int(level), reason=reason,
+                                   reason_zh=reason, actor=acting_user, at=timezone.now())
+        record(actor=acting_user, action="event.level_change", obj=event, organization=event.organization,
+               before={"level": previous}, after={"level": int(level), "reason": reason})
+    if level > Level(previous):
+        from yuqing.notify.alerts import raise_alert
+
+        raise_alert(event, level, [reason])
+    return event
+
+
+def do_close_event(event: Event, *, acting_user, reopen: bool = False) -> Event:
+    permissions.require(acting_user, Perm.JUDGE_MENTIONS, event.organization)
+    status = Event.Status.OPEN if reopen else Event.Status.CLOSED
+    with transaction.atomic():
+        before = snapshot(event, fields=["status"])
+        event.status = status
+        event.save(update_fields=["status"])
+        record(actor=acting_user, action="event.reopen" if reopen else "event.close", obj=event,
+               organization=event.organization, before=before, after=snapshot(event, fields=["status"]))
+    return event
+
+
+# ---------------------------------------------------------------------------------------------- configuration
+
+
+def do_save_level_rules(organization, rules: dict, *, acting_user) -> LevelRuleSet:
+    """Store the organisation's changes to the inherited level rules (validated with LevelRules)."""
+    permissions.require(acting_user, Perm.MANAGE_SCHEMES, organization)
+    ruleset = LevelRuleSet.objects.filter(organization=organization).first() or LevelRuleSet(
+        organization=organization
+    )
+    before = snapshot(ruleset) if ruleset.pk else None
+    ruleset.rules = rules
+    ruleset.full_clean()
+    with transaction.atomic():
+        ruleset.save()
+        record(actor=acting_user, action="level_rules.update", obj=ruleset, organization=organization,
+               before=before, after=snapshot(ruleset))
+    return ruleset
+
+
+def do_create_period(*, organization, acting_user, **values) -> SensitivePeriod:
+    permissions.require(acting_user, Perm.MANAGE_SCHEMES, organization)
+    period = SensitivePeriod(organization=organization, **{k: v for k, v in values.items() if k in PERIOD_FIELDS})
+    period.full_clean()
+    with transaction.atomic():
+        period.save()
+        record(actor=acting_user, action="sensitive_period.create", obj=period, organization=organization,
+               after=snapshot(period))
+    return period
+
+
+def do_update_period(period: SensitivePeriod, *, acting_user, **changes) -> SensitivePeriod:
+    permissions.require(acting_user, Perm.MANAGE_SCHEMES, period.organization)
+    before = snapshot(period)
+    for field, value in changes.items():
+        if field not in PERIOD_FIELDS:
+            raise ValidationError({field: "this field cannot be changed here"})
+        setattr(period, field, value)
+    period.full_clean()
+    with transaction.atomic():
+        period.save()
+        record(actor=acting_user, action="sensitive_period.update", obj=period,
+               organization=period.organization, before=before, after=snapshot(period))
+    return period
+
+
+def do_delete_period(period: SensitivePeriod, *, acting_user) -> None:
+    permissions.require(acting_user, Perm.MANAGE_SCHEMES, period.organization)
+    with transaction.atomic():
+        record(actor=acting_user, action="sensitive_period.delete", obj=period,
+               organization=period.organization, before=snapshot(period))
+        period.delete()
