@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from yuqing import api
 from yuqing.accounts import views as account_views
 from yuqing.audit import views as audit_views
+from yuqing.detection import api as detection_api
 from yuqing.monitoring import api as monitoring_api
 from yuqing.orgs import views as org_views
 from yuqing.system import views as system_views
@@ -17,6 +18,10 @@ router.register("organizations", api.OrganizationViewSet, basename="organization
 router.register("audit", api.AuditRecordViewSet, basename="auditrecord")
 router.register("sources", monitoring_api.SourceViewSet, basename="source")
 router.register("items", monitoring_api.ItemViewSet, basename="item")
+router.register("schemes", detection_api.SchemeViewSet, basename="scheme")
+router.register("mentions", detection_api.MentionViewSet, basename="mention")
+router.register("events", detection_api.EventViewSet, basename="event")
+router.register("judgements", detection_api.JudgementViewSet, basename="judgement")
 
 urlpatterns = [
     path("", system_views.home, name="home"),
@@ -39,6 +44,7 @@ urlpatterns = [
     path("audit/", audit_views.audit_list, name="audit-list"),
     path("audit/export.csv", audit_views.audit_export, name="audit-export"),
     path("", include("yuqing.monitoring.urls")),
+    path("detection/", include("yuqing.detection.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/", include(router.urls)),
 ]
