@@ -29,7 +29,15 @@ from django.utils import timezone
 from yuqing.audit.log import record
 from yuqing.detection.expressions import SchemeSet
 from yuqing.detection.grading import Grading, Level, LevelRules, Metrics, grade
-from yuqing.detection.models import Event, LevelChange, LevelRuleSet, Mention, Scheme, SensitivePeriod
+from yuqing.detection.models import (
+    Event,
+    LevelChange,
+    LevelRuleSet,
+    Mention,
+    OrgClassifier,
+    Scheme,
+    SensitivePeriod,
+)
 from yuqing.monitoring.models import Item
 from yuqing.orgs.models import Organization
 
@@ -106,14 +114,29 @@ def item_text(item: Item) -> str:
 # ---------------------------------------------------------------------------------------------- analysis
 
 
-def analyse_texts(texts: Sequence[str]) -> list[dict]:
+def classifier_for(org: Organization):
+    """The negativity model retrained for the organisation or its nearest ancestor, else None (shipped)."""
+    from yuqing.analysis import ModelFileError, load_classifier
+
+    chain = ancestor_ids(org)
+    stored = {c.organization_id: c.path for c in OrgClassifier.objects.filter(organization_id__in=chain)}
+    for pk in reversed(chain):
+        if pk in stored:
+            try:
+                return load_classifier(stored[pk])  # cached by path and modification time
+            except (OSError, ModelFileError):
+                log.warning("retrained model %s cannot be read; using the shipped model", stored[pk])
+    return None
+
+
+def analyse_texts(texts: Sequence[str], classifier=None) -> list[dict]:
     """Negativity, label, offensiveness, categories and text-check findings of each text, in batch."""
     from yuqing.analysis import analyze_many
     from yuqing.textcheck import default_checker
 
     if not texts:
         return []
-    analyses = analyze_many(list(texts))
+    analyses = analyze_many(list(texts), classifier=classifier)
     try:
         findings = default_checker().check_many(list(texts))
     except Exception:  # a text-check failure must not stop detection; the mention simply has no findings
@@ -203,7 +226,8 @@ def process_items(organization_id: int, item_ids: Sequence[int]) -> ProcessResul
     if matches:
         by_id = {item.pk: item for item in items}
         matched_items = [by_id[pk] for pk in matches]
-        analyses = dict(zip(matches, analyse_texts([item_text(i) for i in matched_items]), strict=True))
+        texts = [item_text(i) for i in matched_items]
+        analyses = dict(zip(matches, analyse_texts(texts, classifier_for(org)), strict=True))
         new_mentions: list[Mention] = []
         changed: list[Mention] = []
         for item_id, found in matches.items():
@@ -373,3 +397,12 @@ def _regrade(event_id: int, result: ProcessResult) -> None:
         if alert is not None:
             result.alerts += 1
         log.info("event %s level %s → %s (%s)", event.pk, previous, new_level, change.reason)
+
+
+def warm_up() -> None:
+    """Load the models, the text checker and jieba once, so the first item is not slowed by loading them.
+
+    `bench/alerting.py` and the embedded worker may call this before measuring or serving.
+    """
+    analyse_texts(["预热"])
+    key_terms("学校食堂预热")
