@@ -12,7 +12,7 @@ import numpy as np
 
 from .findings import Finding, new_finding
 from .lexicon import Lexicon, load_default_lexicons, load_lexicon
-from .links import LinkPolicy, check_broken_links, check_domains
+from .links import LinkPolicy, check_broken_links, check_domains, may_contain_links
 from .matcher import Matcher
 from .normalize import code_points, normalize_marks, offsets_for, original_indexes, translate_table
 from .personal_data import PersonalDataConfig, PersonalDataDetector
@@ -57,9 +57,8 @@ class TextChecker:
             pii = self.personal_data.find(text)
             if pii:
                 findings.extend(pii)
-            links = check_domains(text, self.link_policy)
-            if links:
-                findings.extend(links)
+            if may_contain_links(text):
+                findings.extend(check_domains(text, self.link_policy))
             if len(findings) > 1:
                 findings.sort(key=_position)
         if check_links:
