@@ -10,7 +10,7 @@ from django.utils import timezone
 from tests.detection_app.factories import scheme, store, update_metrics
 from yuqing.audit.models import AuditRecord
 from yuqing.detection.grading import Level
-from yuqing.detection.models import Event, LevelChange, LevelRuleSet, Mention, SensitivePeriod
+from yuqing.detection.models import Event, LevelChange, LevelRuleSet, Mention, Scheme, SensitivePeriod
 from yuqing.detection.pipeline import process_items
 
 pytestmark = pytest.mark.django_db
@@ -191,3 +191,22 @@ def test_school_inherits_bureau_rules_and_may_override_them(world):
     LevelRuleSet.objects.create(organization=world.school, rules={"levels": {"major": {"comments": 60}}})
     store(world.school, "一中校园欺凌视频流传，警方介入调查", comments=45)
     assert Event.objects.order_by("pk").last().level == int(Level.GENERAL)
+
+
+def test_edited_scheme_is_used_at_once(world):
+    s = scheme(world.school, "一中 AND 食堂")
+    store(world.school, "一中宿舍漏水")
+    Scheme.objects.filter(pk=s.pk).update(expression="一中 AND 宿舍", updated_at=timezone.now())
+    store(world.school, "一中宿舍又漏水了")
+    assert Mention.objects.count() == 1
+
+
+def test_sensitive_period_shortens_polling(world):
+    from yuqing.detection.pipeline import poll_factor
+
+    now = timezone.now()
+    assert poll_factor(world.school) == 1.0
+    SensitivePeriod.objects.create(organization=world.bureau, name="高考", starts_at=now - timedelta(hours=1),
+                                   ends_at=now + timedelta(hours=1), poll_factor=0.25)
+    assert poll_factor(world.school) == 0.25
+    assert poll_factor(world.far_school) == 1.0

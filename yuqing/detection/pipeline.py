@@ -197,6 +197,12 @@ def sensitive_factor(org: Organization, rules: LevelRules, at: datetime | None =
     return min(factors) if factors else None
 
 
+def poll_factor(org: Organization, at: datetime | None = None) -> float:
+    """Factor for a source's polling interval now: the lowest of the active sensitive periods, else 1."""
+    factors = [p.poll_factor for p in active_periods(org, at)]
+    return min(factors) if factors else 1.0
+
+
 # ---------------------------------------------------------------------------------------------- main
 
 
