@@ -10,12 +10,16 @@ from yuqing.accounts import views as account_views
 from yuqing.audit import views as audit_views
 from yuqing.detection import api as detection_api
 from yuqing.monitoring import api as monitoring_api
+from yuqing.notify import api as notify_api
 from yuqing.orgs import views as org_views
 from yuqing.system import views as system_views
 
 router = DefaultRouter()
 router.register("organizations", api.OrganizationViewSet, basename="organization")
 router.register("audit", api.AuditRecordViewSet, basename="auditrecord")
+router.register("notifiers", notify_api.NotifierViewSet, basename="notifier")
+router.register("alerts", notify_api.AlertViewSet, basename="alert")
+router.register("deliveries", notify_api.DeliveryViewSet, basename="delivery")
 router.register("sources", monitoring_api.SourceViewSet, basename="source")
 router.register("items", monitoring_api.ItemViewSet, basename="item")
 router.register("schemes", detection_api.SchemeViewSet, basename="scheme")
@@ -44,6 +48,7 @@ urlpatterns = [
     path("audit/", audit_views.audit_list, name="audit-list"),
     path("audit/export.csv", audit_views.audit_export, name="audit-export"),
     path("", include("yuqing.monitoring.urls")),
+    path("notify/", include("yuqing.notify.urls")),
     path("detection/", include("yuqing.detection.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/", include(router.urls)),

@@ -2,17 +2,100 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from datetime import datetime, timedelta
 
-if TYPE_CHECKING:
-    from yuqing.notify.models import Alert
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from yuqing.audit.log import record
+from yuqing.detection.grading import Level
+from yuqing.notify.models import Alert, Delivery
+from yuqing.notify.routing import Target, targets_for
+from yuqing.notify.transports import release_time, should_hold
+from yuqing.system.scheduler import dispatch
+
+# A failing source is alerted once per failing streak, and again after this long if it is still failing.
+SOURCE_ALERT_REPEAT = timedelta(hours=24)
 
 
 def raise_alert(event, level, reasons: list[str]) -> Alert | None:
     """Alert about `event` at `level` (a grading.Level or any alias) for `reasons`; None if already alerted.
 
-    Idempotent: an event gets at most one alert per level, so calling it again after a re-evaluation is safe.
-    The deliveries leave after the caller's transaction commits.
+    Idempotent: an event gets at most one alert per level (a database constraint), and none for a level
+    below one it was already alerted at, so calling it again after a re-evaluation is safe and a rise
+    alerts again. The deliveries leave after the caller's transaction commits.
     """
-    # The models arrive once detection.Event has its first migration; until then nothing is sent.
-    return None
+    level = Level.from_label(level)
+    if Alert.objects.filter(event=event, level__gte=level).exists():
+        return None
+    org = event.organization
+    return _raise(
+        dict(organization=org, event=event, kind=Alert.Kind.EVENT, level=int(level),
+             title=(event.title or f"#{event.pk}")[:500], reasons=[str(r) for r in reasons]),
+        level,
+    )
+
+
+def raise_source_alert(source, failures: int, error: str) -> Alert | None:
+    """Tell the people responsible that a source keeps failing; once per failing streak (and per day)."""
+    now = timezone.now()
+    since = now - SOURCE_ALERT_REPEAT
+    if source.last_success_at and source.last_success_at > since:
+        since = source.last_success_at
+    if Alert.objects.filter(source=source, kind=Alert.Kind.SOURCE_HEALTH, created_at__gte=since).exists():
+        return None
+    reasons = [f"连续失败 {failures} 次"]
+    if error:
+        reasons.append(str(error)[:500])
+    return _raise(
+        dict(organization=source.organization, source=source, kind=Alert.Kind.SOURCE_HEALTH,
+             level=int(Level.GENERAL), title=f"信息源采集失败：{source.name}"[:500], reasons=reasons),
+        Level.GENERAL,
+    )
+
+
+def on_source_failing(sender, source, failures: int, error: str = "", **kwargs) -> None:
+    """Receiver of monitoring's `source_failing` signal."""
+    raise_source_alert(source, failures, error)
+
+
+def _raise(values: dict, level: Level) -> Alert | None:
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            alert = Alert.objects.create(**values)
+            deliveries = create_deliveries(alert, targets_for(alert.organization, level, now), now)
+            record(
+                actor=None, action="alert.raise", obj=alert, organization=alert.organization,
+                after={
+                    "kind": alert.kind, "level": level.label, "title": alert.title, "reasons": alert.reasons,
+                    "event": alert.event_id, "source": alert.source_id,
+                    "deliveries": [
+                        {"notifier": d.notifier.name, "recipient": d.recipient, "why": d.reason, "status": d.status}
+                        for d in deliveries
+                    ],
+                },
+            )
+    except IntegrityError:
+        # Another process alerted this event at this level first.
+        return None
+    due = [d.pk for d in deliveries if d.status == Delivery.Status.PENDING]
+    if due:
+        dispatch("notify.deliver", delivery_ids=due)
+    return alert
+
+
+def create_deliveries(alert: Alert, targets: list[Target], now: datetime) -> list[Delivery]:
+    """One delivery per target: pending now, or held until the end of the notifier's quiet hours."""
+    deliveries = []
+    for target in targets:
+        window = target.notifier.quiet_window()
+        if window is not None and should_hold(alert.level, now, window):
+            status, when = Delivery.Status.HELD, release_time(now, window)
+        else:
+            status, when = Delivery.Status.PENDING, now
+        deliveries.append(Delivery.objects.create(
+            alert=alert, notifier=target.notifier, recipient=target.recipient, reason=target.reason[:200],
+            status=status, next_attempt_at=when,
+        ))
+    return deliveries

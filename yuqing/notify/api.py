@@ -1,0 +1,118 @@
+"""HTTP API: notifiers (secrets write-only), alerts and deliveries (read-only)."""
+
+from __future__ import annotations
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.exceptions import ValidationError
+
+from yuqing.notify import actions
+from yuqing.notify.models import Alert, Delivery, Notifier
+from yuqing.orgs import permissions
+from yuqing.orgs.models import Organization
+
+
+class NotifierSerializer(serializers.ModelSerializer):
+    organization = serializers.SlugRelatedField(slug_field="slug", queryset=Organization.objects.all())
+    secrets = serializers.DictField(
+        child=serializers.CharField(allow_blank=True), write_only=True, required=False,
+        help_text="The kind's secret settings (robot key, signing secret, SMTP password); never returned. "
+                  "On update, omitted or blank secrets keep the stored ones.",
+    )
+    has_secrets = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notifier
+        fields = ["id", "organization", "name", "kind", "config", "secrets", "has_secrets", "min_level",
+                  "quiet_hours", "enabled", "created_at", "last_success_at", "last_failure_at", "last_error"]
+        read_only_fields = ["created_at", "last_success_at", "last_failure_at", "last_error"]
+
+    def get_has_secrets(self, obj: Notifier) -> list[str]:
+        return sorted(obj.secrets())
+
+    def validate_organization(self, org):
+        if not permissions.visible_organizations(self.context["request"].user).filter(pk=org.pk).exists():
+            raise ValidationError("no such organisation")
+        return org
+
+
+def _as_drf(exc: DjangoValidationError) -> ValidationError:
+    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+
+
+class NotifierViewSet(viewsets.ModelViewSet):
+    serializer_class = NotifierSerializer
+
+    def get_queryset(self):
+        return permissions.visible(self.request.user, Notifier.objects.select_related("organization"))
+
+    def perform_create(self, serializer):
+        data = dict(serializer.validated_data)
+        try:
+            serializer.instance = actions.do_create_notifier(
+                organization=data["organization"], kind=data["kind"], name=data["name"],
+                settings={**data.get("config", {}), **data.get("secrets", {})},
+                min_level=data.get("min_level", 1), quiet_hours=data.get("quiet_hours", ""),
+                enabled=data.get("enabled", True), acting_user=self.request.user,
+            )
+        except DjangoValidationError as exc:
+            raise _as_drf(exc) from None
+
+    def perform_update(self, serializer):
+        notifier = serializer.instance
+        data = dict(serializer.validated_data)
+        if "kind" in data and data["kind"] != notifier.kind:
+            raise ValidationError({"kind": "the kind of a notifier cannot change; add a new one"})
+        if "organization" in data and data["organization"] != notifier.organization:
+            raise ValidationError({"organization": "a notifier cannot move to another organisation"})
+        settings = None
+        if "config" in data or "secrets" in data:
+            settings = {**data.get("config", notifier.config), **data.get("secrets", {})}
+        changes = {k: data[k] for k in ("name", "min_level", "quiet_hours", "enabled") if k in data}
+        try:
+            serializer.instance = actions.do_update_notifier(notifier, acting_user=self.request.user,
+                                                             settings=settings, **changes)
+        except DjangoValidationError as exc:
+            raise _as_drf(exc) from None
+
+    def perform_destroy(self, instance):
+        actions.do_delete_notifier(instance, acting_user=self.request.user)
+
+
+class AlertSerializer(serializers.ModelSerializer):
+    organization = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    level_label = serializers.CharField(source="get_level_display", read_only=True)
+
+    class Meta:
+        model = Alert
+        fields = ["id", "organization", "kind", "event", "source", "level", "level_label", "title", "reasons",
+                  "created_at"]
+
+
+class AlertViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = AlertSerializer
+
+    def get_queryset(self):
+        queryset = permissions.visible(self.request.user, Alert.objects.select_related("organization"))
+        level = self.request.query_params.get("level")
+        return queryset.filter(level=level) if level and level.isdigit() else queryset
+
+
+class DeliverySerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Delivery
+        fields = ["id", "alert", "notifier", "recipient", "reason", "status", "attempts", "next_attempt_at",
+                  "last_attempt_at", "sent_at", "status_code", "provider_response", "truncated", "error"]
+
+
+class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    serializer_class = DeliverySerializer
+
+    def get_queryset(self):
+        queryset = permissions.visible(self.request.user, Delivery.objects.all(), "alert__organization")
+        params = self.request.query_params
+        if params.get("status"):
+            queryset = queryset.filter(status=params["status"])
+        if params.get("notifier", "").isdigit():
+            queryset = queryset.filter(notifier_id=params["notifier"])
+        return queryset

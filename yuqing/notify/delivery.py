@@ -1,0 +1,182 @@
+"""Sending due deliveries: atomic claiming, per-notifier rate limits kept in the database, quiet hours, retries.
+
+Several processes (the embedded worker, Celery workers) may run this at the same time:
+- a delivery is claimed with one UPDATE … WHERE status IN (pending, held, stale sending) AND next_attempt_at
+  <= now, so exactly one process sends it; the claim is a lease, so a worker that dies mid-send does not
+  lose it;
+- the rate limit is a budget in the database: under a lock on the notifier's row, the attempts of that
+  notifier in the last 60 s are counted and this attempt is recorded in the same transaction, so workers
+  cannot overshoot together. A delivery over budget is deferred to when a slot frees, never dropped.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections import Counter
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from yuqing.detection.grading import Level
+from yuqing.notify.models import Alert, Delivery, Notifier
+from yuqing.notify.transports import (
+    ConfigError,
+    DeliveryResult,
+    Message,
+    release_time,
+    retry_delay,
+    should_hold,
+)
+
+log = logging.getLogger(__name__)
+
+CLAIMABLE = (Delivery.Status.PENDING, Delivery.Status.HELD, Delivery.Status.SENDING)
+# A claimed delivery belongs to its worker for this long; after that another worker may take it over.
+CLAIM_LEASE = timedelta(seconds=120)
+RATE_WINDOW = timedelta(seconds=60)
+SEND_TIMEOUT = 10.0
+BATCH = 200
+RETRY_JITTER = 0.1
+
+
+class Outcome:
+    SENT = "sent"
+    FAILED = "failed"
+    RETRY = "retry"
+    HELD = "held"
+    DEFERRED = "deferred"
+    SKIPPED = "skipped"
+
+
+def site_url() -> str:
+    return (getattr(settings, "YUQING_SITE_URL", "") or "http://127.0.0.1:8000").rstrip("/")
+
+
+def message_for(alert: Alert) -> Message:
+    """The alert as every channel renders it: level, title, reasons, a link to the event."""
+    if alert.event_id:
+        url = f"{site_url()}/detection/events/{alert.event_id}/"
+    elif alert.source_id:
+        url = f"{site_url()}/monitoring/sources/{alert.source_id}/"
+    else:
+        url = f"{site_url()}/notify/alerts/{alert.pk}/"
+    text = "\n".join(f"- {reason}" for reason in alert.reasons or [])
+    return Message(title=alert.title, text=text, url=url, level=Level(alert.level).label,
+                   event_id=alert.event_id)
+
+
+def send_message(notifier: Notifier, message: Message, recipient: str = "") -> DeliveryResult:
+    """One attempt through `notifier` (to `recipient` only, for personal e-mails)."""
+    try:
+        config = notifier.transport_config()
+    except ConfigError as error:
+        return DeliveryResult.invalid_config(error)
+    if recipient and notifier.kind == Notifier.Kind.EMAIL:
+        config = dataclasses.replace(config, to_addrs=(recipient,))
+    return notifier.transport.send(config, message, timeout=SEND_TIMEOUT)
+
+
+def deliver(delivery_ids: Iterable[int] | None = None, *, now: datetime | None = None) -> Counter:
+    """Send the due deliveries (all, or those of `delivery_ids`); returns how many ended how."""
+    start = now or timezone.now()
+    due = Delivery.objects.filter(status__in=CLAIMABLE, next_attempt_at__lte=start)
+    if delivery_ids is not None:
+        due = due.filter(pk__in=list(delivery_ids))
+    # Major alerts first, then the oldest.
+    ids = list(due.order_by("-alert__level", "next_attempt_at", "pk").values_list("pk", flat=True)[:BATCH])
+    outcomes: Counter = Counter()
+    for pk in ids:
+        outcomes[deliver_one(pk, now=now)] += 1
+    return outcomes
+
+
+def claim(pk: int, now: datetime) -> bool:
+    return bool(
+        Delivery.objects.filter(pk=pk, status__in=CLAIMABLE, next_attempt_at__lte=now)
+        .update(status=Delivery.Status.SENDING, next_attempt_at=now + CLAIM_LEASE)
+    )
+
+
+def deliver_one(pk: int, *, now: datetime | None = None) -> str:
+    now = now or timezone.now()
+    if not claim(pk, now):
+        return Outcome.SKIPPED
+    delivery = Delivery.objects.select_related("alert", "notifier").get(pk=pk)
+    notifier, alert = delivery.notifier, delivery.alert
+    if notifier is None or not notifier.enabled:
+        reason = "the notifier was removed" if notifier is None else "the notifier is disabled"
+        _finish(delivery, DeliveryResult(ok=False, error=reason), now, final=True)
+        return Outcome.FAILED
+    window = _window(notifier)
+    if window is not None and should_hold(alert.level, now, window):
+        Delivery.objects.filter(pk=pk).update(status=Delivery.Status.HELD, next_attempt_at=release_time(now, window))
+        return Outcome.HELD
+    free_at = reserve_slot(delivery, notifier, now)
+    if free_at is not None:
+        Delivery.objects.filter(pk=pk).update(status=Delivery.Status.PENDING, next_attempt_at=free_at)
+        return Outcome.DEFERRED
+    result = send_message(notifier, message_for(alert), delivery.recipient)
+    delivery.refresh_from_db(fields=["attempts"])
+    if result.ok:
+        _finish(delivery, result, now, final=True)
+        return Outcome.SENT
+    delay = retry_delay(delivery.attempts, jitter=RETRY_JITTER) if result.retryable else None
+    if delay is None:
+        _finish(delivery, result, now, final=True)
+        return Outcome.FAILED
+    _finish(delivery, result, now, final=False)
+    Delivery.objects.filter(pk=pk).update(next_attempt_at=now + timedelta(seconds=delay))
+    return Outcome.RETRY
+
+
+def _window(notifier: Notifier):
+    try:
+        return notifier.quiet_window()
+    except ValueError:
+        log.warning("notifier %s has unreadable quiet hours %r; ignoring them", notifier.pk, notifier.quiet_hours)
+        return None
+
+
+def reserve_slot(delivery: Delivery, notifier: Notifier, now: datetime) -> datetime | None:
+    """Record this attempt if the notifier's budget allows it now; otherwise when the next slot frees."""
+    limit = notifier.rate_limit_per_minute
+    with transaction.atomic():
+        # The row lock serialises the count-and-record of concurrent workers (SQLite serialises all writers).
+        Notifier.objects.select_for_update().filter(pk=notifier.pk).values_list("pk", flat=True).first()
+        recent = list(
+            Delivery.objects.filter(notifier=notifier, last_attempt_at__gt=now - RATE_WINDOW)
+            .order_by("-last_attempt_at").values_list("last_attempt_at", flat=True)[:limit]
+        )
+        if len(recent) >= limit:
+            return recent[-1] + RATE_WINDOW
+        Delivery.objects.filter(pk=delivery.pk).update(last_attempt_at=now, attempts=F("attempts") + 1)
+    return None
+
+
+def _finish(delivery: Delivery, result: DeliveryResult, now: datetime, *, final: bool) -> None:
+    if result.ok:
+        status = Delivery.Status.SENT
+    elif final:
+        status = Delivery.Status.FAILED
+    else:
+        status = Delivery.Status.PENDING
+    Delivery.objects.filter(pk=delivery.pk).update(
+        status=status,
+        sent_at=now if result.ok else None,
+        status_code=result.status_code,
+        provider_response=result.provider_response,
+        truncated=result.truncated,
+        error=result.error,
+    )
+    if delivery.notifier_id:
+        if result.ok:
+            Notifier.objects.filter(pk=delivery.notifier_id).update(last_success_at=now)
+        elif final:
+            Notifier.objects.filter(pk=delivery.notifier_id).update(
+                last_failure_at=now, last_error=(result.error + ": " + result.provider_response)[:2000].strip(": ")
+            )
