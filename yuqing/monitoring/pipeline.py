@@ -34,8 +34,9 @@ from yuqing.collection.similarity import (
     simhash,
     to_signed64,
 )
+from yuqing.monitoring.bulk import db_datetime, db_json, insert_items, insert_metrics
 from yuqing.monitoring.mainstream import is_mainstream
-from yuqing.monitoring.models import FAILURES_BEFORE_FLAG, Item, ItemMetric, Source
+from yuqing.monitoring.models import FAILURES_BEFORE_FLAG, Item, Source
 from yuqing.monitoring.signals import items_stored, source_failing
 
 log = logging.getLogger(__name__)
@@ -136,11 +137,15 @@ def _prepare(entries: Iterable[RawEntry], source_id: int | None) -> list[_Prepar
 
 
 class _LinkIndex:
-    """Originals of the organisation seen within the link window, for near-duplicate and repost linking."""
+    """Originals of the organisation seen within the link window, for near-duplicate and repost linking.
+
+    Keys are item ids, or the url_hash of an original stored in this batch until its id is known.
+    """
 
     def __init__(self, organization_id: int, since: datetime, max_distance: int) -> None:
         self.index = SimHashIndex(max_distance)
-        self.content: dict[int, str] = {}
+        self.content: dict[int | str, str] = {}
+        self.ids: dict[str, int] = {}
         rows = (
             Item.objects.filter(organization_id=organization_id, original__isnull=True, first_seen_at__gte=since)
             .exclude(simhash=0)
@@ -150,13 +155,16 @@ class _LinkIndex:
         for pk, fingerprint, digest in rows.iterator(chunk_size=5000):
             self.add(pk, from_signed64(fingerprint), digest)
 
-    def add(self, pk: int, fingerprint: int, digest: str) -> None:
-        self.index.add(pk, fingerprint)
-        self.content[pk] = digest
+    def add(self, key: int | str, fingerprint: int, digest: str) -> None:
+        self.index.add(key, fingerprint)
+        self.content[key] = digest
 
-    def nearest(self, fingerprint: int) -> int | None:
+    def nearest(self, fingerprint: int) -> int | str | None:
         match = self.index.nearest(fingerprint)
-        return None if match is None else int(match[0])
+        return None if match is None else match[0]
+
+    def resolve(self, key: int | str) -> int | None:
+        return key if isinstance(key, int) else self.ids.get(key)
 
 
 def store_entries(
@@ -204,7 +212,6 @@ def _store_chunk(org_id: int, source_id: int | None, chunk: list[_Prepared], now
                  index: _LinkIndex) -> StoreResult:
     result = StoreResult()
     hashes = [p.url_hash for p in chunk]
-    pending_index: list[tuple[int, int, str]] = []
     with transaction.atomic():
         existing = {
             row[1]: row
@@ -215,7 +222,7 @@ def _store_chunk(org_id: int, source_id: int | None, chunk: list[_Prepared], now
         fresh: list[_Prepared] = []
         changed: dict[tuple[str, ...], list[Item]] = {}  # one bulk_update per set of changed fields
         seen_only: list[int] = []
-        samples: list[ItemMetric] = []
+        metric_rows: list[tuple] = []
         for p in chunk:
             row = existing.get(p.url_hash)
             if row is None:
@@ -234,7 +241,7 @@ def _store_chunk(org_id: int, source_id: int | None, chunk: list[_Prepared], now
             if metrics_changed:
                 item.metrics_updated_at = now
                 fields.append("metrics_updated_at")
-                samples.append(ItemMetric(item_id=pk, observed_at=now, **new_metrics))
+                metric_rows.append((pk, db_datetime(now), *(new_metrics.get(k) for k in METRIC_FIELDS)))
             if text_changed:
                 entry = p.entry
                 item.title, item.text, item.content_hash = entry.title, entry.text, p.content_hash
@@ -250,30 +257,33 @@ def _store_chunk(org_id: int, source_id: int | None, chunk: list[_Prepared], now
 
         # New items: earliest published first, so the original of a story is the first one told.
         fresh.sort(key=lambda p: (p.entry.published is None, p.entry.published or now))
-        new_items = [_new_item(org_id, source_id, p, now) for p in fresh]
-        Item.objects.bulk_create(new_items, batch_size=500)
-        links: list[Item] = []
-        for item, p in zip(new_items, fresh, strict=True):
+        now_db = db_datetime(now)
+        first_rows, linked_rows = [], []
+        for p in fresh:
+            fingerprint = simhash(p.norm, normalized=True) if len(p.norm) >= MIN_LINK_CHARS else 0
+            original, relation = None, ""
+            if fingerprint:
+                original = index.nearest(fingerprint)
+                if original is None:
+                    index.add(p.url_hash, fingerprint, p.content_hash)
+                else:
+                    relation = _relation(p.entry.text or p.entry.title, index.content.get(original) == p.content_hash)
+            row = (p, fingerprint, original, relation)
+            # a copy of an original stored in this very chunk waits until that original has its id
+            (linked_rows if original is not None and index.resolve(original) is None else first_rows).append(row)
+        ids = insert_items([_item_row(org_id, source_id, *row, index, now_db) for row in first_rows])
+        index.ids.update(ids)
+        later = insert_items([_item_row(org_id, source_id, *row, index, now_db) for row in linked_rows])
+        index.ids.update(later)
+        ids.update(later)
+        links = [p for p, _fp, original, _rel in first_rows + linked_rows if original is not None]
+        for p in fresh:
             if any(v is not None for v in p.metrics.values()):
-                samples.append(ItemMetric(item_id=item.pk, observed_at=now, **p.metrics))
-            if len(p.norm) < MIN_LINK_CHARS:
-                continue
-            fingerprint = from_signed64(item.simhash)
-            original = index.nearest(fingerprint)
-            if original is None:
-                pending_index.append((item.pk, fingerprint, item.content_hash))
-                index.add(item.pk, fingerprint, item.content_hash)
-            else:
-                item.original_id = original
-                item.relation = _relation(p.entry.text or p.entry.title, index.content.get(original) == p.content_hash)
-                links.append(item)
-        if links:
-            Item.objects.bulk_update(links, ["original", "relation"], batch_size=500)
-        if samples:
-            ItemMetric.objects.bulk_create(samples, batch_size=1000)
-        result.new_ids = [i.pk for i in new_items]
+                metric_rows.append((ids[p.url_hash], now_db, *(p.metrics[k] for k in METRIC_FIELDS)))
+        insert_metrics(metric_rows)
+        result.new_ids = [ids[p.url_hash] for p in fresh]
         result.linked = len(links)
-        result.metric_rows = len(samples)
+        result.metric_rows = len(metric_rows)
         if result.new_ids or result.updated_ids:
             new_ids, updated_ids = list(result.new_ids), list(result.updated_ids)
             transaction.on_commit(lambda: items_stored.send(
@@ -281,33 +291,20 @@ def _store_chunk(org_id: int, source_id: int | None, chunk: list[_Prepared], now
     return result
 
 
-def _new_item(org_id: int, source_id: int | None, p: _Prepared, now: datetime) -> Item:
+def _item_row(org_id: int, source_id: int | None, p: _Prepared, fingerprint: int, original, relation: str,
+              index: _LinkIndex, now_db) -> tuple:
+    """One row in bulk.ITEM_COLUMNS order."""
     entry = p.entry
-    fingerprint = simhash(p.norm, normalized=True) if len(p.norm) >= MIN_LINK_CHARS else 0
     has_metrics = any(v is not None for v in p.metrics.values())
-    return Item(
-        organization_id=org_id,
-        source_id=source_id,
-        url=p.url,
-        url_hash=p.url_hash,
-        title=entry.title[:2000],
-        text=entry.text,
-        html=sanitize_html(entry.html, base_url=p.url or None) if entry.html else "",
-        author=entry.author[:200],
-        platform=str(entry.platform or "web")[:32],
-        published_at=entry.published,
-        first_seen_at=now,
-        last_seen_at=now,
-        content_hash=p.content_hash,
-        simhash=to_signed64(fingerprint),
-        metrics_updated_at=now if has_metrics else None,
-        extra=entry.extra or {},
-        mainstream=is_mainstream(p.url) if p.url else False,
-        **p.metrics,
+    return (
+        org_id, source_id, p.url, p.url_hash, entry.title[:2000], entry.text,
+        sanitize_html(entry.html, base_url=p.url or None) if entry.html else "",
+        entry.author[:200], str(entry.platform or "web")[:32], db_datetime(entry.published), now_db, now_db,
+        p.content_hash, to_signed64(fingerprint), index.resolve(original) if original is not None else None,
+        relation, *(p.metrics[k] for k in METRIC_FIELDS), now_db if has_metrics else None, db_json(entry.extra),
+        is_mainstream(p.url) if p.url else False,
     )
 
-
-# --------------------------------------------------------------------------------------------- collecting
 
 _fetcher: Fetcher | None = None
 _fetcher_lock = threading.Lock()
