@@ -245,3 +245,28 @@ def test_api_lists_alerts_and_deliveries(world, login, http_server, raise_now):
     deliveries = c.get("/api/deliveries/?status=sent").json()["results"]
     assert len(deliveries) == 1 and deliveries[0]["status_code"] == 200
     assert login(world.other_admin).get("/api/alerts/").json()["results"] == []
+
+
+@pytest.mark.parametrize("kind", ["email", "wecom", "dingtalk", "feishu", "webhook"])
+def test_every_kind_has_a_form_built_from_its_settings(world, login, kind):
+    from yuqing.notify.transports import get_transport
+
+    html = login(world.publicity).get(f"/notify/notifiers/new/{kind}/").content.decode()
+    for name in get_transport(kind).Config.__dataclass_fields__:
+        assert f'name="{name}"' in html
+
+
+def test_adding_an_email_notifier_and_testing_it_against_a_real_smtp_server(world, login, smtp_server):
+    handler, port = smtp_server()
+    c = login(world.publicity)
+    response = c.post("/notify/notifiers/new/email/", {
+        "name": "办公室邮箱", "min_level": "1", "enabled": "on", "host": "127.0.0.1", "port": str(port),
+        "security": "none", "from_addr": "yuqing@no1.test", "to_addrs": "office@no1.test\nhead@no1.test",
+        "verify_tls": "on",
+    })
+    assert response.status_code == 302, response.content.decode()[:2000]
+    notifier = Notifier.objects.get()
+    assert notifier.config["to_addrs"] == ["office@no1.test", "head@no1.test"]
+    html = c.post(f"/notify/notifiers/{notifier.pk}/test/").content.decode()
+    assert "250 2.0.0 Ok: queued as TEST123" in html
+    assert handler.received[0].rcpt_tos == ["office@no1.test", "head@no1.test"]

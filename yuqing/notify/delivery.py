@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime, timedelta
@@ -54,7 +55,10 @@ class Outcome:
 
 
 def site_url() -> str:
-    return (getattr(settings, "YUQING_SITE_URL", "") or "http://127.0.0.1:8000").rstrip("/")
+    """Where people open Yuqing, for the links in alerts: YUQING_SITE_URL (setting or environment)."""
+    url = (getattr(settings, "YUQING_SITE_URL", "") or os.environ.get("YUQING_SITE_URL")
+           or os.environ.get("YUQING_DEMO_BASE_URL") or "http://127.0.0.1:8000")
+    return url.rstrip("/")
 
 
 def message_for(alert: Alert) -> Message:

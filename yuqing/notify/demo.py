@@ -1,0 +1,62 @@
+"""Demo notification: a signed webhook to Yuqing's own demo receiver and a duty roster with `monitor` on duty.
+
+The receiver (/notify/demo-receiver/) is served by Yuqing itself, so the demo's alerts show in the delivery
+log and on /notify/demo-receiver/log/ without internet. Its address follows YUQING_DEMO_BASE_URL (default
+http://127.0.0.1:8000, where `yuqing run` listens).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from datetime import datetime, time, timedelta
+
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from yuqing.detection.grading import Level
+from yuqing.notify import actions
+from yuqing.notify.models import DutyShift, Notifier
+from yuqing.orgs.models import Organization
+
+DEMO_NOTIFIER = "演示接收器（本机 webhook）"
+SCHOOL = "no1-middle"
+
+
+def base_url() -> str:
+    return os.environ.get("YUQING_DEMO_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def load() -> str | None:
+    """Create what is missing; safe to run again."""
+    User = get_user_model()
+    school = Organization.objects.filter(slug=SCHOOL).first()
+    root = User.objects.filter(username="sysadmin").first()
+    if school is None or root is None:
+        return None
+    made = []
+    with transaction.atomic():
+        if not Notifier.objects.filter(organization=school, name=DEMO_NOTIFIER).exists():
+            actions.do_create_notifier(
+                organization=school, kind=Notifier.Kind.WEBHOOK, name=DEMO_NOTIFIER, acting_user=root,
+                settings={"url": f"{base_url()}/notify/demo-receiver/", "secret": secrets.token_urlsafe(24)},
+                min_level=int(Level.GENERAL),
+            )
+            made.append("a webhook notifier posting to /notify/demo-receiver/")
+        if not DutyShift.objects.filter(organization=school).exists():
+            today = timezone.localdate()
+            tz = timezone.get_current_timezone()
+            start = datetime.combine(today, time.min, tzinfo=tz)
+            roster = [("monitor", start, start + timedelta(days=1, hours=8), "演示：今日值班"),
+                      ("publicity", start + timedelta(days=1, hours=8), start + timedelta(days=1, hours=20),
+                       "演示：明日白班")]
+            for username, starts, ends, note in roster:
+                user = User.objects.filter(username=username).first()
+                if user is not None:
+                    actions.do_add_shift(organization=school, user=user, starts_at=starts, ends_at=ends, note=note,
+                                         acting_user=root)
+            made.append("a duty roster with monitor on duty today")
+    if not made:
+        return None
+    return "Notification demo: " + "; ".join(made) + f" (see {base_url()}/notify/)."
