@@ -2,7 +2,8 @@
 
 Django's bulk_create spends most of its time preparing each value of each instance; at 100,000 items per
 batch that dominates. Here values arrive already in database form (datetimes adapted once per row, JSON as
-text), and ``INSERT … RETURNING`` hands back ids keyed by url_hash, so row order does not matter.
+text); SQLite uses ``INSERT … RETURNING`` and PostgreSQL ``COPY`` then one SELECT, both giving ids keyed by
+url_hash, so row order does not matter.
 """
 
 from __future__ import annotations
@@ -49,16 +50,37 @@ def _insert(table: str, columns: Sequence[str], rows: list[tuple], returning: st
     return out
 
 
+def _copy(table: str, columns: Sequence[str], rows: list[tuple]) -> None:
+    """PostgreSQL's COPY: several times faster than INSERT for thousands of rows."""
+    qn = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {qn(table)} ({', '.join(qn(c) for c in columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
+
 def insert_items(rows: list[tuple]) -> dict[str, int]:
     """Insert item rows (values in ITEM_COLUMNS order); returns {url_hash: id}."""
     if not rows:
         return {}
     qn = connection.ops.quote_name
+    if connection.vendor == "postgresql":
+        _copy(Item._meta.db_table, ITEM_COLUMNS, rows)
+        org_id = rows[0][0]
+        hashes = [row[3] for row in rows]
+        if any(row[0] != org_id for row in rows):
+            raise ValueError("insert_items takes the rows of one organisation at a time")
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {qn('url_hash')}, {qn('id')} FROM {qn(Item._meta.db_table)} "
+                           f"WHERE {qn('organization_id')} = %s AND {qn('url_hash')} = ANY(%s)", [org_id, hashes])
+            return dict(cursor.fetchall())
     returned = _insert(Item._meta.db_table, ITEM_COLUMNS, rows, returning=f"{qn('url_hash')}, {qn('id')}")
     return {url_hash: pk for url_hash, pk in returned}
 
 
 def insert_metrics(rows: list[tuple]) -> None:
     """Insert metric samples (values in METRIC_COLUMNS order)."""
-    if rows:
+    if rows and connection.vendor == "postgresql":
+        _copy(ItemMetric._meta.db_table, METRIC_COLUMNS, rows)
+    elif rows:
         _insert(ItemMetric._meta.db_table, METRIC_COLUMNS, rows)
