@@ -28,6 +28,16 @@ def fast_fetcher(settings) -> Iterator[Fetcher]:
     pipeline.set_fetcher(None)
 
 
+@pytest.fixture(autouse=True)
+def english(settings) -> Iterator[None]:
+    """Assertions below read the English messages; the product itself defaults to Chinese."""
+    from django.utils import translation
+
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def make_source(world):
     """Create a source directly (tests of the pipeline, not of the forms)."""
