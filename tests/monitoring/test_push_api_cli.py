@@ -137,3 +137,17 @@ def test_demo_feeds_are_served_locally_and_the_canteen_post_grows(world, client,
     grown = [e.metrics.get("comments") for e in later.entries if "食堂" in e.title]
     assert comments and grown[0] >= 100 > comments[0]
     assert client.get("/demo-feeds/nope.xml").status_code == 404
+
+
+def test_demo_feeds_link_the_canteen_reposts_to_the_original(world):
+    from yuqing.collection.connectors.rss import parse_feed
+    from yuqing.monitoring import demo
+    from yuqing.monitoring.pipeline import store_entries
+
+    for name in ("no1-weibo", "county-news"):
+        store_entries(world.school, None, parse_feed(demo.render_feed(name).encode()).entries)
+    original = Item.objects.get(url="https://weibo.com/7712345601/demoCanteen")
+    assert Item.objects.get(url="https://weibo.com/7712345604/demoRepost").original == original
+    mainstream = Item.objects.filter(mainstream=True)
+    assert mainstream.count() == 2
+    assert {i.original_id for i in mainstream} - {None} <= {i.pk for i in mainstream}

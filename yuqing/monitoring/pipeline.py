@@ -84,10 +84,20 @@ def url_hash_for(entry: RawEntry, canonical: str, source_id: int | None, norm_te
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
+def fingerprint_text(entry: RawEntry) -> str:
+    """The normalised text that content hash and SimHash are computed over.
+
+    The body alone when it says enough: feeds often make the title a truncated copy of the text (RSSHub's Weibo
+    routes do), and a repost's title differs while its text is the same story. Title and body otherwise.
+    """
+    body = normalize_text(entry.text)
+    return body if len(body) >= MIN_LINK_CHARS else normalize_text(f"{entry.title}\n{entry.text}")
+
+
 def identity_hash(entry: RawEntry, source_id: int | None) -> str:
     """The url_hash an entry is stored under (to find the item again after storing it)."""
     url = canonical_url(entry.url) if entry.url else ""
-    return url_hash_for(entry, url, source_id, normalize_text(f"{entry.title}\n{entry.text}"))
+    return url_hash_for(entry, url, source_id, fingerprint_text(entry))
 
 
 def _metrics(entry: RawEntry) -> dict[str, int | None]:
@@ -122,7 +132,7 @@ def _prepare(entries: Iterable[RawEntry], source_id: int | None) -> list[_Prepar
     by_hash: dict[str, _Prepared] = {}
     for entry in entries:
         url = canonical_url(entry.url) if entry.url else ""
-        norm = normalize_text(f"{entry.title}\n{entry.text}")
+        norm = fingerprint_text(entry)
         digest = url_hash_for(entry, url, source_id, norm)
         prepared = _Prepared(entry, url, digest, norm, hashlib.sha256(norm.encode("utf-8")).hexdigest(),
                              _metrics(entry))
