@@ -16,6 +16,12 @@ from tests.notify_transports.conftest import (  # noqa: F401 - fixtures reused a
 WEBHOOK_SECRET = "s3cret-for-the-webhook-0123"
 
 
+@pytest.fixture(autouse=True)
+def _english_pages(settings):
+    """Pages are checked in English, whatever the installation's default language."""
+    settings.LANGUAGE_CODE = "en"
+
+
 @pytest.fixture
 def people(world):
     """Give the personas e-mail addresses so that personal alerts can reach them."""
