@@ -29,6 +29,14 @@ def fast_fetcher(settings) -> Iterator[Fetcher]:
 
 
 @pytest.fixture(autouse=True)
+def fresh_link_index() -> Iterator[None]:
+    """Each test's database rolls back, so the cached near-duplicate indexes must not outlive it."""
+    pipeline.forget_link_indexes()
+    yield
+    pipeline.forget_link_indexes()
+
+
+@pytest.fixture(autouse=True)
 def english(settings) -> Iterator[None]:
     """Assertions below read the English messages; the product itself defaults to Chinese."""
     from django.utils import translation

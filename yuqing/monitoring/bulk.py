@@ -53,7 +53,7 @@ def _insert(table: str, columns: Sequence[str], rows: list[tuple], returning: st
 def _copy(table: str, columns: Sequence[str], rows: list[tuple]) -> None:
     """PostgreSQL's COPY: several times faster than INSERT for thousands of rows."""
     qn = connection.ops.quote_name
-    with connection.cursor() as cursor:
+    with connection.cursor() as cursor, connection.wrap_database_errors:  # raw psycopg errors → Django's
         with cursor.cursor.copy(f"COPY {qn(table)} ({', '.join(qn(c) for c in columns)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)

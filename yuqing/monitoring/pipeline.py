@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -45,6 +46,8 @@ CHUNK_SIZE = 2000
 METRIC_FIELDS = ("views", "comments", "reposts", "likes")
 # Texts shorter than this (after normalising) say too little to call two of them the same story.
 MIN_LINK_CHARS = 12
+# The cached near-duplicate index of an organisation is rebuilt from the database this often.
+INDEX_REBUILD_SECONDS = 3600
 _REPOST_MARKERS = ("转发", "转载", "//@", "rt @", "repost", "来源：", "来源:")
 _INT_MAX = 2**31 - 1
 
@@ -153,17 +156,40 @@ class _LinkIndex:
     """
 
     def __init__(self, organization_id: int, since: datetime, max_distance: int) -> None:
+        self.organization_id = organization_id
+        self.since = since
+        self.max_distance = max_distance
+        self.built_at = time.monotonic()
         self.index = SimHashIndex(max_distance)
         self.content: dict[int | str, str] = {}
         self.ids: dict[str, int] = {}
+        self.max_id = 0
+        self.load_newer()
+
+    def load_newer(self) -> None:
+        """Add originals stored since the last look (by this or any other process)."""
         rows = (
-            Item.objects.filter(organization_id=organization_id, original__isnull=True, first_seen_at__gte=since)
+            Item.objects.filter(organization_id=self.organization_id, original__isnull=True,
+                                first_seen_at__gte=self.since, pk__gt=self.max_id)
             .exclude(simhash=0)
-            .order_by("first_seen_at", "id")
+            .order_by("id")
             .values_list("id", "simhash", "content_hash")
         )
         for pk, fingerprint, digest in rows.iterator(chunk_size=5000):
             self.add(pk, from_signed64(fingerprint), digest)
+            self.max_id = pk
+
+    def stored(self, ids: dict[str, int]) -> None:
+        self.ids.update(ids)
+        if ids:
+            self.max_id = max(self.max_id, *ids.values())
+
+    def still_valid(self, since: datetime, max_distance: int) -> bool:
+        if max_distance != self.max_distance or time.monotonic() - self.built_at > INDEX_REBUILD_SECONDS:
+            return False
+        # a rolled-back or deleted newest row means the cache no longer matches the database
+        return self.max_id == 0 or Item.objects.filter(pk=self.max_id).exists()
+
 
     def add(self, key: int | str, fingerprint: int, digest: str) -> None:
         self.index.add(key, fingerprint)
@@ -175,6 +201,27 @@ class _LinkIndex:
 
     def resolve(self, key: int | str) -> int | None:
         return key if isinstance(key, int) else self.ids.get(key)
+
+
+_cache = threading.local()  # one index per organisation and thread: SimHashIndex is not thread-safe
+
+
+def _link_index(organization_id: int, since: datetime, max_distance: int) -> _LinkIndex:
+    """The organisation's cached index brought up to date, or a new one (after an hour, or when stale)."""
+    indexes = getattr(_cache, "indexes", None)
+    if indexes is None:
+        indexes = _cache.indexes = {}
+    index = indexes.get(organization_id)
+    if index is not None and index.still_valid(since, max_distance):
+        index.load_newer()
+        return index
+    index = indexes[organization_id] = _LinkIndex(organization_id, since, max_distance)
+    return index
+
+
+def forget_link_indexes() -> None:
+    """Drop the cached indexes of this thread (tests call it between tests)."""
+    _cache.indexes = {}
 
 
 def store_entries(
@@ -199,22 +246,28 @@ def store_entries(
     window = timedelta(days=getattr(settings, "YUQING_LINK_WINDOW_DAYS", 7))
     max_distance = getattr(settings, "YUQING_SIMHASH_DISTANCE", DEFAULT_MAX_DISTANCE)
     prepared = _prepare(entries, source_id)
-    index = _LinkIndex(org_id, now - window, max_distance)
+    index = _link_index(org_id, now - window, max_distance)
     total = StoreResult()
-    for number, start in enumerate(range(0, len(prepared), chunk_size)):
-        chunk = prepared[start : start + chunk_size]
-        for attempt in range(3):
-            try:
-                result = _store_chunk(org_id, source_id, chunk, now, index)
-                break
-            except IntegrityError:
-                # another worker stored some of these URLs at the same moment: look again, they now merge
-                if attempt == 2:
-                    raise
-                index = _LinkIndex(org_id, now - window, max_distance)
-        total.merge(result)
-        if after_chunk is not None:
-            after_chunk(number)
+    try:
+        for number, start in enumerate(range(0, len(prepared), chunk_size)):
+            chunk = prepared[start : start + chunk_size]
+            for attempt in range(3):
+                try:
+                    result = _store_chunk(org_id, source_id, chunk, now, index)
+                    break
+                except IntegrityError:
+                    # another worker stored some of these URLs at the same moment: look again, they now merge
+                    if attempt == 2:
+                        raise
+                    _cache.indexes.pop(org_id, None)
+                    index = _link_index(org_id, now - window, max_distance)
+            total.merge(result)
+            if after_chunk is not None:
+                after_chunk(number)
+    except BaseException:
+        # the index may hold entries of a chunk that rolled back
+        _cache.indexes.pop(org_id, None)
+        raise
     return total
 
 
@@ -282,9 +335,9 @@ def _store_chunk(org_id: int, source_id: int | None, chunk: list[_Prepared], now
             # a copy of an original stored in this very chunk waits until that original has its id
             (linked_rows if original is not None and index.resolve(original) is None else first_rows).append(row)
         ids = insert_items([_item_row(org_id, source_id, *row, index, now_db) for row in first_rows])
-        index.ids.update(ids)
+        index.stored(ids)
         later = insert_items([_item_row(org_id, source_id, *row, index, now_db) for row in linked_rows])
-        index.ids.update(later)
+        index.stored(later)
         ids.update(later)
         links = [p for p, _fp, original, _rel in first_rows + linked_rows if original is not None]
         for p in fresh:
