@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -255,8 +255,9 @@ def store_entries(
                 try:
                     result = _store_chunk(org_id, source_id, chunk, now, index)
                     break
-                except IntegrityError:
-                    # another worker stored some of these URLs at the same moment: look again, they now merge
+                except (IntegrityError, OperationalError):
+                    # another worker stored some of these URLs at the same moment (a unique-key clash, or a
+                    # deadlock between the two inserts): the chunk rolled back whole; look again, they now merge
                     if attempt == 2:
                         raise
                     _cache.indexes.pop(org_id, None)
