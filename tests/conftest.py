@@ -21,6 +21,8 @@ def _inline_background_work(request, settings):
     """Tests run background tasks inline unless they are about Celery itself."""
     if request.node.get_closest_marker("celery") is None:
         settings.YUQING_EMBEDDED_WORKER = True
+    # Assertions read English messages; tests of the Chinese default switch back explicitly.
+    settings.LANGUAGE_CODE = "en"
     # Real password hashing costs half a second per persona; tests check behaviour, not key stretching.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 

@@ -20,7 +20,8 @@ def test_login_with_password_reaches_overview(world, client):
     assert r.status_code == 200 and r.context["user"] == world.editor
 
 
-def test_wrong_password_shows_clear_error(world, client):
+def test_wrong_password_shows_clear_error(world, client, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
     r = client.post("/accounts/login/", {"username": "editor", "password": "nope"})
     assert r.status_code == 200
     assert "密码" in r.content.decode()

@@ -16,7 +16,11 @@ from yuqing.system.models import ScheduledJob
 pytestmark = pytest.mark.django_db
 
 
-def test_interface_is_chinese_by_default_and_switches_to_english(world, client):
+def test_interface_is_chinese_by_default_and_switches_to_english(world, client, settings):
+    import yuqing.settings as shipped
+
+    assert shipped.LANGUAGE_CODE == "zh-hans"
+    settings.LANGUAGE_CODE = shipped.LANGUAGE_CODE
     page = client.get("/accounts/login/").content.decode()
     assert "登录" in page and 'lang="zh-hans"' in page
     client.post("/i18n/setlang/", {"language": "en", "next": "/accounts/login/"})
