@@ -142,3 +142,10 @@ def test_worker_without_broker_says_why(settings):
     settings.CELERY_BROKER_URL = ""
     with pytest.raises(CommandError, match="CELERY_BROKER_URL"):
         call_command("worker")
+
+
+def test_start_page_is_the_dashboard(world, login):
+    c = login(world.monitor)
+    r = c.get("/")
+    assert r.status_code == 302 and r["Location"] == "/detection/"
+    assert c.get("/detection/").status_code == 200

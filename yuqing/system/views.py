@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from yuqing.system.models import ScheduledJob
@@ -52,4 +52,5 @@ def status(request):
 
 @login_required
 def home(request):
-    return render(request, "system/home.html", {})
+    """The working start page is the monitoring dashboard of the current organisation."""
+    return redirect("detection:dashboard")
