@@ -234,7 +234,9 @@ def run_child(kind: str, args, entries_file: str) -> dict | str:
     for line in proc.stdout.splitlines():
         if line.startswith("RESULT "):
             return json.loads(line[7:])
-    return "failed: " + (proc.stderr.strip().splitlines() or ["no output"])[-1]
+    lines = proc.stderr.strip().splitlines() or ["no output"]
+    errors = [line for line in lines if "Error" in line and not line.startswith(" ")]
+    return "failed: " + (errors[-1] if errors else lines[-1])[:300]
 
 
 def main() -> int:

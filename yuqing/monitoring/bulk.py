@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 from yuqing.monitoring.models import Item, ItemMetric
 
@@ -32,7 +32,7 @@ def db_json(value: Any) -> str:
     return json.dumps(value or {}, ensure_ascii=False)
 
 
-def _insert(table: str, columns: Sequence[str], rows: list[tuple], returning: str = "") -> list[tuple]:
+def _insert(table: str, columns: Sequence[str], rows: list[tuple], returning: str = "", tail: str = "") -> list[tuple]:
     qn = connection.ops.quote_name
     head = f"INSERT INTO {qn(table)} ({', '.join(qn(c) for c in columns)}) VALUES "
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
@@ -40,7 +40,7 @@ def _insert(table: str, columns: Sequence[str], rows: list[tuple], returning: st
     with connection.cursor() as cursor:
         for start in range(0, len(rows), _ROWS_PER_STATEMENT):
             part = rows[start : start + _ROWS_PER_STATEMENT]
-            sql = head + ", ".join([one] * len(part))
+            sql = head + ", ".join([one] * len(part)) + tail
             params = [value for row in part for value in row]
             if returning:
                 cursor.execute(sql + f" RETURNING {returning}", params)
@@ -60,12 +60,22 @@ def _copy(table: str, columns: Sequence[str], rows: list[tuple]) -> None:
 
 
 def insert_items(rows: list[tuple]) -> dict[str, int]:
-    """Insert item rows (values in ITEM_COLUMNS order); returns {url_hash: id}."""
+    """Insert item rows (values in ITEM_COLUMNS order); returns {url_hash: id}.
+
+    A row whose URL another worker stored meanwhile is skipped (ON CONFLICT DO NOTHING) and is missing from
+    the answer; the caller then rolls the chunk back and merges it on the next attempt.
+    """
     if not rows:
         return {}
     qn = connection.ops.quote_name
+    returning = f"{qn('url_hash')}, {qn('id')}"
+    conflict = f" ON CONFLICT ({qn('organization_id')}, {qn('url_hash')}) DO NOTHING"
     if connection.vendor == "postgresql":
-        _copy(Item._meta.db_table, ITEM_COLUMNS, rows)
+        try:
+            with transaction.atomic():  # a savepoint, so a clash leaves the chunk's transaction usable
+                _copy(Item._meta.db_table, ITEM_COLUMNS, rows)
+        except IntegrityError:
+            return dict(_insert(Item._meta.db_table, ITEM_COLUMNS, rows, returning=returning, tail=conflict))
         org_id = rows[0][0]
         hashes = [row[3] for row in rows]
         if any(row[0] != org_id for row in rows):
@@ -74,7 +84,7 @@ def insert_items(rows: list[tuple]) -> dict[str, int]:
             cursor.execute(f"SELECT {qn('url_hash')}, {qn('id')} FROM {qn(Item._meta.db_table)} "
                            f"WHERE {qn('organization_id')} = %s AND {qn('url_hash')} = ANY(%s)", [org_id, hashes])
             return dict(cursor.fetchall())
-    returned = _insert(Item._meta.db_table, ITEM_COLUMNS, rows, returning=f"{qn('url_hash')}, {qn('id')}")
+    returned = _insert(Item._meta.db_table, ITEM_COLUMNS, rows, returning=returning, tail=conflict)
     return {url_hash: pk for url_hash, pk in returned}
 
 

@@ -48,6 +48,8 @@ METRIC_FIELDS = ("views", "comments", "reposts", "likes")
 MIN_LINK_CHARS = 12
 # The cached near-duplicate index of an organisation is rebuilt from the database this often.
 INDEX_REBUILD_SECONDS = 3600
+# Tries per chunk when concurrent workers store the same URLs; each retry turns the clashes into merges.
+ATTEMPTS = 6
 _REPOST_MARKERS = ("转发", "转载", "//@", "rt @", "repost", "来源：", "来源:")
 _INT_MAX = 2**31 - 1
 
@@ -251,14 +253,14 @@ def store_entries(
     try:
         for number, start in enumerate(range(0, len(prepared), chunk_size)):
             chunk = prepared[start : start + chunk_size]
-            for attempt in range(3):
+            for attempt in range(ATTEMPTS):
                 try:
                     result = _store_chunk(org_id, source_id, chunk, now, index)
                     break
                 except (IntegrityError, OperationalError):
                     # another worker stored some of these URLs at the same moment (a unique-key clash, or a
                     # deadlock between the two inserts): the chunk rolled back whole; look again, they now merge
-                    if attempt == 2:
+                    if attempt == ATTEMPTS - 1:
                         raise
                     _cache.indexes.pop(org_id, None)
                     index = _link_index(org_id, now - window, max_distance)
@@ -340,6 +342,9 @@ def _store_chunk(org_id: int, source_id: int | None, chunk: list[_Prepared], now
         later = insert_items([_item_row(org_id, source_id, *row, index, now_db) for row in linked_rows])
         index.stored(later)
         ids.update(later)
+        if len(ids) < len(fresh):
+            # another worker stored some of these URLs meanwhile (now committed): redo the chunk as merges
+            raise IntegrityError("items stored concurrently by another worker")
         links = [p for p, _fp, original, _rel in first_rows + linked_rows if original is not None]
         for p in fresh:
             if any(v is not None for v in p.metrics.values()):
