@@ -154,7 +154,8 @@ def measure_celery(entries: list[dict], batch: int, runs: int, pg_url: str, redi
     worker = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "yuqing.celery", "worker", "--pool", "prefork", "--concurrency", "2",
          "--loglevel", "warning", "--without-gossip", "--without-mingle", "--without-heartbeat", "-Q", "bench"],
-        env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+        env=env, cwd=REPO, stderr=subprocess.STDOUT,
+        stdout=open(os.environ["BENCH_WORKER_LOG"], "w") if os.environ.get("BENCH_WORKER_LOG") else subprocess.DEVNULL)
     from yuqing.celery import app
 
     app.conf.broker_url = app.conf.result_backend = redis_url

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import random
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -49,7 +50,7 @@ MIN_LINK_CHARS = 12
 # The cached near-duplicate index of an organisation is rebuilt from the database this often.
 INDEX_REBUILD_SECONDS = 3600
 # Tries per chunk when concurrent workers store the same URLs; each retry turns the clashes into merges.
-ATTEMPTS = 6
+ATTEMPTS = 10
 _REPOST_MARKERS = ("转发", "转载", "//@", "rt @", "repost", "来源：", "来源:")
 _INT_MAX = 2**31 - 1
 
@@ -263,6 +264,8 @@ def store_entries(
                     if attempt == ATTEMPTS - 1:
                         raise
                     _cache.indexes.pop(org_id, None)
+                    # a little random wait, so two workers on neighbouring chunks stop clashing in lockstep
+                    time.sleep(random.uniform(0, 0.05 * (attempt + 1)))
                     index = _link_index(org_id, now - window, max_distance)
             total.merge(result)
             if after_chunk is not None:
@@ -344,7 +347,8 @@ def _store_chunk(org_id: int, source_id: int | None, chunk: list[_Prepared], now
         ids.update(later)
         if len(ids) < len(fresh):
             # another worker stored some of these URLs meanwhile (now committed): redo the chunk as merges
-            raise IntegrityError("items stored concurrently by another worker")
+            missing = [p.url_hash for p in fresh if p.url_hash not in ids]
+            raise IntegrityError(f"{len(missing)} item(s) stored concurrently by another worker, e.g. {missing[0][:12]}")
         links = [p for p, _fp, original, _rel in first_rows + linked_rows if original is not None]
         for p in fresh:
             if any(v is not None for v in p.metrics.values()):
