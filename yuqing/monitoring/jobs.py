@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime, timedelta
 
+from django.db import IntegrityError
 from django.db.models import Q
 from django.utils import timezone
 
@@ -82,4 +84,12 @@ def store_entries_task(organization_id: int, source_id: int | None, entries: lis
         if data.get("published"):
             data["published"] = parse_time(data["published"])
         raw.append(RawEntry(**data))
-    return len(store_entries(organization_id, source, raw).new_ids)
+    for attempt in range(3):
+        try:
+            return len(store_entries(organization_id, source, raw).new_ids)
+        except IntegrityError:
+            # storing is idempotent: after other workers' clashes settle, the whole batch merges cleanly
+            if attempt == 2:
+                raise
+            time.sleep(1 + attempt)
+    return 0
