@@ -210,3 +210,22 @@ def test_sensitive_period_shortens_polling(world):
                                    ends_at=now + timedelta(hours=1), poll_factor=0.25)
     assert poll_factor(world.school) == 0.25
     assert poll_factor(world.far_school) == 1.0
+
+
+def test_sources_are_polled_more_often_during_a_sensitive_period(world):
+    from yuqing.monitoring.jobs import claim_source
+    from yuqing.monitoring.models import Source
+
+    now = timezone.now()
+    source = Source.objects.create(organization=world.school, name="微博", kind="rss", url="https://example.com/f.xml",
+                                   interval_seconds=1200, next_run_at=now - timedelta(seconds=1))
+    assert claim_source(source, now)
+    source.refresh_from_db()
+    assert source.next_run_at == now + timedelta(seconds=1200)
+    SensitivePeriod.objects.create(organization=world.bureau, name="高考", starts_at=now - timedelta(hours=1),
+                                   ends_at=now + timedelta(hours=1), poll_factor=0.25)
+    Source.objects.filter(pk=source.pk).update(next_run_at=now, locked_until=None)
+    later = now + timedelta(seconds=1)
+    assert claim_source(source, later)
+    source.refresh_from_db()
+    assert source.next_run_at == later + timedelta(seconds=300)

@@ -12,3 +12,8 @@ class DetectionConfig(AppConfig):
     def ready(self) -> None:
         # Connect the receiver of `items_stored` (collection → detection).
         from yuqing.detection import receivers  # noqa: F401
+        from yuqing.detection.pipeline import poll_factor
+        from yuqing.monitoring.polling import register_interval_factor
+
+        # During a sensitive period sources of the organisation are polled more often.
+        register_interval_factor(poll_factor)

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from yuqing.monitoring.models import Source
 from yuqing.monitoring.pipeline import CollectOutcome, collect_source
+from yuqing.monitoring.polling import effective_interval
 from yuqing.system.scheduler import background_task, celery_enabled, dispatch, periodic
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ def claim_source(source: Source, now: datetime | None = None) -> bool:
         .filter(Q(next_run_at__isnull=True) | Q(next_run_at__lte=now))
         .filter(Q(locked_until__isnull=True) | Q(locked_until__lt=now))
         .update(locked_until=now + timedelta(seconds=CLAIM_SECONDS),
-                next_run_at=now + timedelta(seconds=source.interval_seconds))
+                next_run_at=now + timedelta(seconds=effective_interval(source, now)))
     )
     return bool(won)
 
