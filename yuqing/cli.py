@@ -27,6 +27,19 @@ Organisations and audit:
   audit verify       check the audit log's hash chain             yuqing audit verify
   audit export       write the audit log as CSV                   yuqing audit export --org no1-middle -o audit.csv
 
+Collection:
+  source add         add a source (rss, page, json, webhook)      yuqing source add --org no1-middle --kind rss --name 微博 URL
+  source list        sources with their health                    yuqing source list --org no1-middle --format json
+  collect --once     one collection cycle of every due source     yuqing collect --once
+  import             import a CSV/XLSX/JSONL export               yuqing import posts.xlsx --org no1-middle --mapping title=标题,text=内容
+  items              collected items                              yuqing items --org no1-middle --format json
+
+Detection:
+  scheme add         add a monitoring scheme (keyword expression) yuqing scheme add --org no1-middle --name 食堂 --expr '一中 AND (食堂 OR 饭菜)'
+  scheme list        schemes of an organisation                   yuqing scheme list --org no1-middle
+  mentions           matched items with their analysis            yuqing mentions --org no1-middle --format json
+  train-classifier   retrain the negativity model with judgements yuqing train-classifier --org no1-middle
+
 Text:
   check-text         find sensitive/wrong wording, personal data  yuqing check-text draft.txt --format json
   analyze            negativity and categories, one JSON per line yuqing analyze posts.txt --format json

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sys
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
 from yuqing.audit.log import verify, write_csv
 from yuqing.audit.models import AuditRecord
-from yuqing.orgs.models import Organization
+from yuqing.orgs.commands import organization_by_slug
 
 
 class Command(BaseCommand):
@@ -32,9 +32,7 @@ class Command(BaseCommand):
             sys.exit(1)
         qs = AuditRecord.objects.order_by("pk")
         if opts.get("org"):
-            org = Organization.objects.filter(slug=opts["org"]).first()
-            if org is None:
-                raise CommandError(f"--org: no organisation with slug {opts['org']!r} (see: yuqing org list)")
+            org = organization_by_slug(opts["org"])
             qs = qs.filter(organization_path__startswith=org.path)
         if opts.get("output"):
             with open(opts["output"], "w", encoding="utf-8-sig", newline="") as fh:

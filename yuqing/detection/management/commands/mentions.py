@@ -9,8 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 from yuqing.detection.filters import filter_mentions, start_of
 from yuqing.detection.grading import Level
 from yuqing.detection.models import Mention
-
-from ._org import organization_by_slug
+from yuqing.orgs.commands import organization_by_slug
 
 
 class Command(BaseCommand):

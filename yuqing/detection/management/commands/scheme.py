@@ -9,8 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from yuqing.detection.actions import do_create_scheme, expression_error
 from yuqing.detection.models import Scheme
-
-from ._org import organization_by_slug, system_user
+from yuqing.orgs.commands import organization_by_slug, system_user
 
 
 class Command(BaseCommand):

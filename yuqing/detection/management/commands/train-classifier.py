@@ -10,8 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from yuqing.detection.models import Mention, OrgClassifier, Sentiment
-
-from ._org import organization_by_slug
+from yuqing.orgs.commands import organization_by_slug
 
 REPO = Path(__file__).resolve().parents[4]
 

@@ -9,8 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from yuqing.monitoring.actions import do_import_file
 from yuqing.monitoring.forms import parse_mapping
-
-from ._org import organization_by_slug, system_user
+from yuqing.orgs.commands import organization_by_slug, system_user
 
 
 class Command(BaseCommand):

@@ -7,8 +7,7 @@ import json
 from django.core.management.base import BaseCommand
 
 from yuqing.monitoring.models import Item
-
-from ._org import organization_by_slug
+from yuqing.orgs.commands import organization_by_slug
 
 
 class Command(BaseCommand):

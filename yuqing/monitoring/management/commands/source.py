@@ -10,8 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from yuqing.monitoring.actions import do_create_source
 from yuqing.monitoring.health import health_text
 from yuqing.monitoring.models import Source
-
-from ._org import organization_by_slug, system_user
+from yuqing.orgs.commands import organization_by_slug, system_user
 
 
 def _option(text: str) -> tuple[str, object]:

@@ -1,4 +1,4 @@
-"""Shared by the detection commands: find an organisation by slug, act as the system administrator."""
+"""Shared by every command that takes --org: find an organisation by slug, and act as the system administrator."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ def organization_by_slug(slug: str) -> Organization:
     org = Organization.objects.filter(slug=slug).first()
     if org is None:
         known = ", ".join(Organization.objects.order_by("path").values_list("slug", flat=True)[:20])
-        raise CommandError(f"no organisation with slug {slug!r}; known slugs: {known or 'none'}", returncode=2)
+        raise CommandError(f"--org: no organisation with slug {slug!r}; known slugs: {known or 'none'} "
+                           "(see: yuqing org list)", returncode=2)
     return org
 
 
