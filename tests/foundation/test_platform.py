@@ -149,3 +149,12 @@ def test_start_page_is_the_dashboard(world, login):
     r = c.get("/")
     assert r.status_code == 302 and r["Location"] == "/detection/"
     assert c.get("/detection/").status_code == 200
+
+
+def test_openapi_schema_covers_every_module(world, login):
+    schema = login(world.editor).get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    paths = set(schema["paths"])
+    for expected in ("/api/organizations/", "/api/audit/", "/api/sources/", "/api/items/", "/api/schemes/",
+                     "/api/mentions/", "/api/events/", "/api/judgements/", "/api/notifiers/", "/api/deliveries/"):
+        assert expected in paths
+    assert schema["components"]["securitySchemes"]["bearerToken"]["scheme"] == "bearer"

@@ -42,3 +42,20 @@ class SecondFactorSatisfied(BasePermission):
         from yuqing.accounts.middleware import _has_confirmed_device
 
         return user.is_verified() or not _has_confirmed_device(user)
+
+
+try:
+    from drf_spectacular.extensions import OpenApiAuthenticationExtension
+except ImportError:  # the schema generator is optional for authentication itself
+    OpenApiAuthenticationExtension = None
+
+if OpenApiAuthenticationExtension is not None:
+
+    class TokenAuthenticationScheme(OpenApiAuthenticationExtension):
+        """Describes the bearer token in the OpenAPI schema."""
+
+        target_class = "yuqing.accounts.api_auth.TokenAuthentication"
+        name = "bearerToken"
+
+        def get_security_definition(self, auto_schema):
+            return {"type": "http", "scheme": "bearer", "description": "API token issued to a person (yq_…)"}
