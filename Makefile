@@ -30,7 +30,7 @@ lint: install
 bench: bench-textcheck bench-classifier bench-collection bench-alerting
 
 bench-textcheck: install
-	$(BIN)/python bench/textcheck.py
+	$(BIN)/python bench/textcheck.py --runs 5
 
 bench-classifier: install
 	$(BIN)/python bench/classifier.py
