@@ -35,6 +35,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/otp/", account_views.otp_verify, name="otp-verify"),
     path("accounts/totp/", account_views.totp_setup, name="totp-setup"),
+    path("accounts/tokens/", account_views.api_tokens, name="api-tokens"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("orgs/", org_views.org_list, name="org-list"),
     path("orgs/switch/", org_views.switch_organization, name="org-switch"),

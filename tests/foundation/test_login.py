@@ -86,3 +86,22 @@ def test_session_expires(world, client, login, settings):
     session.save()
     assert c.get("/orgs/").status_code == 302
     assert settings.SESSION_COOKIE_AGE <= 12 * 3600
+
+
+def test_api_token_is_shown_once_works_and_can_be_revoked(world, login, client):
+    from yuqing.accounts.models import ApiToken
+
+    c = login(world.school_admin)
+    page = c.post("/accounts/tokens/", {"name": "crawler"})
+    raw = page.context["new_token"]
+    assert raw.startswith("yq_") and raw in page.content.decode()
+    token = ApiToken.objects.get(user=world.school_admin)
+    assert token.token_hash != raw and raw not in c.get("/accounts/tokens/").content.decode()
+    c.logout()
+    answer = client.get("/api/organizations/", HTTP_AUTHORIZATION=f"Bearer {raw}")
+    assert {o["slug"] for o in answer.json()["results"]} == {"no1", "no1-office"}
+    assert client.get("/api/organizations/", HTTP_AUTHORIZATION="Bearer yq_wrong").status_code == 401
+    c = login(world.school_admin)
+    c.post("/accounts/tokens/", {"revoke": token.pk})
+    c.logout()
+    assert client.get("/api/organizations/", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401

@@ -91,3 +91,35 @@ def _qr_svg(data: str) -> str:
     buf = io.BytesIO()
     img.save(buf)
     return buf.getvalue().decode()
+
+
+class TokenNameForm(forms.Form):
+    name = forms.CharField(label=_("Token name"), max_length=100,
+                           help_text=_("What the token is for, e.g. the crawler that pushes items"))
+
+
+@login_required
+def api_tokens(request):
+    """A person issues and revokes their own API tokens; a new token is shown once, only its hash is kept."""
+    from yuqing.accounts.models import ApiToken
+
+    form = TokenNameForm(request.POST or None)
+    new_token = None
+    if request.method == "POST" and request.POST.get("revoke"):
+        token = ApiToken.objects.filter(user=request.user, pk=request.POST["revoke"]).first()
+        if token is not None:
+            with transaction.atomic():
+                record(actor=request.user, action="api_token.revoke", obj=token, before={"name": token.name,
+                                                                                       "prefix": token.prefix})
+                token.delete()
+            messages.success(request, _("The token was revoked."))
+        return redirect("api-tokens")
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            token, new_token = ApiToken.issue(request.user, form.cleaned_data["name"])
+            record(actor=request.user, action="api_token.create", obj=token,
+                   after={"name": token.name, "prefix": token.prefix})
+        form = TokenNameForm()
+    return render(request, "accounts/api_tokens.html", {
+        "form": form, "new_token": new_token, "tokens": ApiToken.objects.filter(user=request.user).order_by("-pk"),
+    })
