@@ -9,12 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import parse_qs, quote, quote_plus, urlsplit
 
-import httpx
-
 from yuqing.notify.transports.message import (
-    DEFAULT_TIMEOUT,
     ConfigError,
-    DeliveryResult,
     Message,
     PreparedRequest,
     TransportConfig,
@@ -22,10 +18,9 @@ from yuqing.notify.transports.message import (
     check_mobiles,
     check_token,
     json_body,
-    now_shanghai,
     truncate_utf8,
 )
-from yuqing.notify.transports.posting import errcode_judge, post
+from yuqing.notify.transports.posting import errcode_judge, http_sender
 
 KIND = "dingtalk"
 DEFAULT_BASE_URL = "https://oapi.dingtalk.com"
@@ -108,16 +103,4 @@ def build_request(config: Config, message: Message, now: datetime) -> PreparedRe
 judge = errcode_judge(("errcode",), ("errmsg",), RETRYABLE_CODES)
 
 
-def send(
-    config: Config,
-    message: Message,
-    *,
-    client: httpx.Client | None = None,
-    timeout: float = DEFAULT_TIMEOUT,
-    now: datetime | None = None,
-) -> DeliveryResult:
-    try:
-        config.validate()
-    except ConfigError as error:
-        return DeliveryResult.invalid_config(error)
-    return post(build_request(config, message, now or now_shanghai()), judge, client=client, timeout=timeout)
+send = http_sender(build_request, judge)

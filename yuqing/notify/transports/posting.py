@@ -7,7 +7,13 @@ from collections.abc import Callable, Collection
 
 import httpx
 
-from yuqing.notify.transports.message import DEFAULT_TIMEOUT, DeliveryResult, PreparedRequest
+from yuqing.notify.transports.message import (
+    DEFAULT_TIMEOUT,
+    ConfigError,
+    DeliveryResult,
+    PreparedRequest,
+    now_shanghai,
+)
 
 # Status codes worth another attempt later: the provider is down, overloaded or asks us to slow down.
 RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
@@ -89,3 +95,17 @@ def errcode_judge(code_keys: tuple[str, ...], message_keys: tuple[str, ...],
 def status_only_judge(text: str) -> tuple[bool, str, bool]:
     """Any 2xx means delivered (generic webhooks answer whatever they like)."""
     return True, "", False
+
+
+def http_sender(build_request: Callable, judge: Callable[[str], tuple[bool, str, bool]]) -> Callable[..., DeliveryResult]:
+    """The `send` of an HTTP transport: validate the config, build the request, post it once, judge the answer."""
+
+    def send(config, message, *, client: httpx.Client | None = None, timeout: float = DEFAULT_TIMEOUT,
+             now=None) -> DeliveryResult:
+        try:
+            config.validate()
+        except ConfigError as error:
+            return DeliveryResult.invalid_config(error)
+        return post(build_request(config, message, now or now_shanghai()), judge, client=client, timeout=timeout)
+
+    return send

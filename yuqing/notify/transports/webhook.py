@@ -7,20 +7,14 @@ import hmac
 from dataclasses import dataclass, field
 from datetime import datetime
 
-import httpx
-
 from yuqing.notify.transports.message import (
-    DEFAULT_TIMEOUT,
-    ConfigError,
-    DeliveryResult,
     Message,
     PreparedRequest,
     TransportConfig,
     check_base_url,
     json_body,
-    now_shanghai,
 )
-from yuqing.notify.transports.posting import post, status_only_judge
+from yuqing.notify.transports.posting import http_sender, status_only_judge
 
 KIND = "webhook"
 RATE_LIMIT_PER_MINUTE = 60
@@ -88,16 +82,4 @@ def build_request(config: Config, message: Message, now: datetime) -> PreparedRe
 judge = status_only_judge
 
 
-def send(
-    config: Config,
-    message: Message,
-    *,
-    client: httpx.Client | None = None,
-    timeout: float = DEFAULT_TIMEOUT,
-    now: datetime | None = None,
-) -> DeliveryResult:
-    try:
-        config.validate()
-    except ConfigError as error:
-        return DeliveryResult.invalid_config(error)
-    return post(build_request(config, message, now or now_shanghai()), judge, client=client, timeout=timeout)
+send = http_sender(build_request, judge)
