@@ -10,7 +10,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,37 +30,14 @@ from yuqing.detection.models import (
     Sentiment,
 )
 from yuqing.detection.pipeline import effective_rules
+from yuqing.formerrors import apply_errors
 from yuqing.monitoring.models import Item, ItemMetric, Source
 from yuqing.orgs import permissions
 from yuqing.orgs.models import Organization
-from yuqing.orgs.permissions import Perm
+from yuqing.orgs.permissions import Perm, current_organization, visible_in_current
 
 PAGE_SIZE = 50
 LEVELS = [(int(level), level.label) for level in Level]
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
-
-
-def _current_org(request) -> Organization:
-    org = request.organization
-    if org is None:
-        raise Http404("no organisation")
-    return org
-
-
-def _in_current(request, queryset, org_field="organization"):
-    """What the person may see, narrowed to the organisation they are working in (and below)."""
-    qs = permissions.visible(request.user, queryset, org_field)
-    org = request.organization
-    if org is not None:
-        qs = qs.filter(**{f"{org_field}__path__startswith": org.path})
-    return qs
 
 
 def _can(request, perm: Perm) -> bool:
@@ -75,17 +51,17 @@ def _can(request, perm: Perm) -> bool:
 @login_required
 def dashboard(request):
     start = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
-    today = _in_current(request, Mention.objects.filter(created_at__gte=start))
+    today = visible_in_current(request, Mention.objects.filter(created_at__gte=start))
     by_level = Counter(dict(today.values_list("event__level").annotate(n=Count("id")).values_list("event__level", "n")))
     by_sentiment = Counter()
     for judged, label in today.values_list("judged_sentiment", "sentiment"):
         by_sentiment[judged or label] += 1
-    sources = list(_in_current(request, Source.objects.filter(enabled=True)).values_list("flagged", "last_error"))
+    sources = list(visible_in_current(request, Source.objects.filter(enabled=True)).values_list("flagged", "last_error"))
     return render(request, "detection/dashboard.html", {
         "today_total": today.count(),
         "by_level": [(code, label, by_level.get(code, 0)) for code, label in LEVELS],
         "by_sentiment": [(s.value, s.label, by_sentiment.get(s.value, 0)) for s in Sentiment],
-        "open_events": _in_current(request, Event.objects.filter(status=Event.Status.OPEN))
+        "open_events": visible_in_current(request, Event.objects.filter(status=Event.Status.OPEN))
         .select_related("organization").order_by("-level", "-last_seen_at")[:20],
         "sources_ok": sum(1 for flagged, error in sources if not flagged and not error),
         "sources_failing": sum(1 for flagged, _error in sources if flagged),
@@ -98,12 +74,12 @@ def dashboard(request):
 
 @login_required
 def mention_list(request):
-    qs = _in_current(request, Mention.objects.select_related("scheme", "item", "event", "organization",
+    qs = visible_in_current(request, Mention.objects.select_related("scheme", "item", "event", "organization",
                                                              "item__source"))
     qs = filter_mentions(qs, request.GET)
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "detection/mention_list.html", {
-        "page": page, "schemes": _in_current(request, Scheme.objects.all()), "levels": LEVELS,
+        "page": page, "schemes": visible_in_current(request, Scheme.objects.all()), "levels": LEVELS,
         "sentiments": Sentiment.choices, "relevances": Relevance.choices, "params": request.GET,
         "can_judge": _can(request, Perm.JUDGE_MENTIONS),
     })
@@ -131,7 +107,7 @@ def mention_judge(request, pk: int):
 
 @login_required
 def event_list(request):
-    qs = filter_events(_in_current(request, Event.objects.select_related("organization")), request.GET)
+    qs = filter_events(visible_in_current(request, Event.objects.select_related("organization")), request.GET)
     page = Paginator(qs.order_by("-last_seen_at"), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "detection/event_list.html", {"page": page, "levels": LEVELS, "params": request.GET,
                                                           "statuses": Event.Status.choices})
@@ -200,7 +176,7 @@ def event_close(request, pk: int):
 
 @login_required
 def scheme_list(request):
-    schemes = _in_current(request, Scheme.objects.select_related("organization").annotate(n=Count("mentions")))
+    schemes = visible_in_current(request, Scheme.objects.select_related("organization").annotate(n=Count("mentions")))
     org = request.organization
     inherited = []
     if org is not None:
@@ -218,7 +194,7 @@ def _scheme_orgs(request):
 
 @login_required
 def scheme_create(request):
-    org = _current_org(request)
+    org = current_organization(request)
     permissions.require(request.user, Perm.MANAGE_SCHEMES, org)
     form = SchemeForm(request.POST or None, organizations=_scheme_orgs(request), initial={"organization": org})
     if request.method == "POST" and form.is_valid():
@@ -227,7 +203,7 @@ def scheme_create(request):
             messages.success(request, _("Scheme saved."))
             return redirect("detection:scheme-list")
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
     return render(request, "detection/scheme_form.html", {"form": form, "scheme": None})
 
 
@@ -245,7 +221,7 @@ def scheme_edit(request, pk: int):
             messages.success(request, _("Scheme saved."))
             return redirect("detection:scheme-list")
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
     return render(request, "detection/scheme_form.html", {"form": form, "scheme": scheme})
 
 
@@ -262,7 +238,7 @@ def scheme_delete(request, pk: int):
 @require_POST
 def scheme_preview(request):
     """What the expression would match in the last 7 days' items (htmx fragment), before saving."""
-    org = _current_org(request)
+    org = current_organization(request)
     org_id = request.POST.get("organization")
     if org_id and str(org_id).isdigit():
         org = permissions.get_visible_or_404(request.user, Organization.objects.all(), org_field="", pk=int(org_id))
@@ -285,7 +261,7 @@ def scheme_preview(request):
 @login_required
 def level_rules(request, slug: str | None = None):
     org = (permissions.get_visible_or_404(request.user, Organization.objects.all(), org_field="", slug=slug)
-           if slug else _current_org(request))
+           if slug else current_organization(request))
     can_manage = permissions.has_perm(request.user, Perm.MANAGE_SCHEMES, org)
     inherited = effective_rules(org.parent) if org.parent_id else effective_rules_root()
     own = getattr(LevelRuleSet.objects.filter(organization=org).first(), "rules", None) or {}
@@ -298,7 +274,7 @@ def level_rules(request, slug: str | None = None):
                 messages.success(request, _("Level rules saved."))
                 return redirect("detection:level-rules-org", slug=org.slug)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
     return render(request, "detection/level_rules.html", {
         "org": org, "form": form, "can_manage": can_manage, "effective": effective_rules(org).to_dict(),
         "inherited_from": org.parent,
@@ -320,7 +296,7 @@ def period_list(request):
     periods = SensitivePeriod.objects.none()
     if org is not None:
         above = [int(p) for p in org.path.strip("/").split("/") if p]
-        periods = SensitivePeriod.objects.filter(organization_id__in=above) | _in_current(
+        periods = SensitivePeriod.objects.filter(organization_id__in=above) | visible_in_current(
             request, SensitivePeriod.objects.all())
         periods = periods.select_related("organization").distinct().order_by("-starts_at")
     can_manage = _can(request, Perm.MANAGE_SCHEMES)
@@ -334,7 +310,7 @@ def period_list(request):
                 messages.success(request, _("Sensitive period saved."))
                 return redirect("detection:period-list")
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
     now = timezone.now()
     return render(request, "detection/period_list.html", {
         "periods": periods, "form": form, "now": now, "can_manage": can_manage,

@@ -10,46 +10,22 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yuqing.collection.entries import Platform
+from yuqing.formerrors import apply_errors
 from yuqing.monitoring import actions
 from yuqing.monitoring.forms import ImportForm, SourceForm, TipForm
 from yuqing.monitoring.health import health, health_text
 from yuqing.monitoring.models import Item, Source
 from yuqing.monitoring.pipeline import plain_error, preview_source
 from yuqing.orgs import permissions
-from yuqing.orgs.permissions import Perm
+from yuqing.orgs.permissions import Perm, current_organization, visible_in_current
 
 PAGE_SIZE = 50
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
-
-
-def _current_org(request):
-    org = request.organization
-    if org is None:
-        raise Http404("no organisation")
-    return org
-
-
-def _in_current(request, queryset, org_field="organization"):
-    """What the person may see, narrowed to the organisation they are working in (and below)."""
-    qs = permissions.visible(request.user, queryset, org_field)
-    org = request.organization
-    if org is not None:
-        qs = qs.filter(**{f"{org_field}__path__startswith": org.path})
-    return qs
 
 
 def _source(request, pk: int) -> Source:
@@ -60,7 +36,7 @@ def _source(request, pk: int) -> Source:
 
 @login_required
 def source_list(request):
-    sources = list(_in_current(request, Source.objects.select_related("organization")))
+    sources = list(visible_in_current(request, Source.objects.select_related("organization")))
     for s in sources:
         s.health_state, s.health_words = health(s), health_text(s)
     org = request.organization
@@ -80,7 +56,7 @@ def _form_kwargs(request, org):
 
 @login_required
 def source_create(request):
-    org = _current_org(request)
+    org = current_organization(request)
     permissions.require(request.user, Perm.MANAGE_SOURCES, org)
     form = SourceForm(request.POST or None, initial={"organization": org}, **_form_kwargs(request, org))
     if request.method == "POST" and form.is_valid():
@@ -91,7 +67,7 @@ def source_create(request):
         try:
             source = actions.do_create_source(organization=target, acting_user=request.user, **data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             if source.kind == Source.Kind.WEBHOOK and not data.get("secret"):
                 messages.success(request, _("Source created. Its signing secret (shown only now): %(secret)s")
@@ -121,7 +97,7 @@ def source_edit(request, pk):
             try:
                 actions.do_update_source(source, acting_user=request.user, **data)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("monitoring:source-edit", pk=source.pk)
@@ -174,8 +150,8 @@ def _parse_date(value: str, end: bool = False):
 
 @login_required
 def item_list(request):
-    items = _in_current(request, Item.objects.select_related("source", "organization"))
-    sources = _in_current(request, Source.objects.all())
+    items = visible_in_current(request, Item.objects.select_related("source", "organization"))
+    sources = visible_in_current(request, Source.objects.all())
     q = request.GET
     if q.get("source", "").isdigit():
         items = items.filter(source_id=int(q["source"]))
@@ -220,7 +196,7 @@ def item_detail(request, pk):
 
 @login_required
 def tip_create(request):
-    org = _current_org(request)
+    org = current_organization(request)
     permissions.require(request.user, Perm.SUBMIT_TIP, org)
     form = TipForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -231,7 +207,7 @@ def tip_create(request):
                 text=form.cleaned_data["text"], title=form.cleaned_data["title"],
                 screenshot=upload.read() if upload else None, screenshot_name=upload.name if upload else "")
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Thank you, the tip was recorded."))
             return redirect("monitoring:item-detail", pk=outcome.item.pk)
@@ -240,7 +216,7 @@ def tip_create(request):
 
 @login_required
 def import_file(request):
-    org = _current_org(request)
+    org = current_organization(request)
     permissions.require(request.user, Perm.MANAGE_SOURCES, org)
     form = ImportForm(request.POST or None, request.FILES or None)
     outcome = None
@@ -251,5 +227,5 @@ def import_file(request):
                                              filename=upload.name, mapping=form.cleaned_data["mapping"],
                                              platform=form.cleaned_data["platform"])
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
     return render(request, "monitoring/import_form.html", {"form": form, "org": org, "outcome": outcome})

@@ -16,36 +16,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from yuqing.formerrors import apply_errors
 from yuqing.notify import actions
 from yuqing.notify.forms import DutyShiftForm, NotifierForm
 from yuqing.notify.models import LEVEL_CHOICES, Alert, Delivery, DemoReceipt, DutyShift, Notifier
 from yuqing.notify.transports import webhook
 from yuqing.orgs import permissions
-from yuqing.orgs.permissions import Perm
+from yuqing.orgs.permissions import Perm, current_organization, visible_in_current
 
 DEMO_RECEIPTS_KEPT = 200
-
-
-def _current_org(request):
-    if request.organization is None:
-        raise Http404("no organisation")
-    return request.organization
-
-
-def _in_current_org(request, queryset, org_field: str = "organization"):
-    """What the person may see, inside the organisation they are working in."""
-    org = _current_org(request)
-    return permissions.visible(request.user, queryset, org_field).filter(
-        **{f"{org_field}__path__startswith": org.path}
-    )
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _int(value) -> int | None:
@@ -58,8 +37,8 @@ def _int(value) -> int | None:
 @login_required
 def alert_list(request):
     """Alerts and the delivery log, filtered by status, notifier and level."""
-    org = _current_org(request)
-    alerts = _in_current_org(request, Alert.objects.all()).select_related("event", "source")
+    org = current_organization(request)
+    alerts = visible_in_current(request, Alert.objects.all()).select_related("event", "source")
     deliveries = (permissions.visible(request.user, Delivery.objects.all(), "alert__organization")
                   .filter(alert__organization__path__startswith=org.path)
                   .select_related("alert", "notifier"))
@@ -78,7 +57,7 @@ def alert_list(request):
     return render(request, "notify/alert_list.html", {
         "org": org, "alerts": alerts[:30], "page": page, "query": query.urlencode(),
         "statuses": Delivery.Status.choices, "levels": LEVEL_CHOICES,
-        "notifiers": _in_current_org(request, Notifier.objects.all()),
+        "notifiers": visible_in_current(request, Notifier.objects.all()),
         "selected": {"status": status, "notifier": notifier_id, "level": level},
         "can_manage": permissions.has_perm(request.user, Perm.MANAGE_NOTIFIERS, org),
     })
@@ -102,8 +81,8 @@ def delivery_detail(request, pk):
 
 @login_required
 def notifier_list(request):
-    org = _current_org(request)
-    notifiers = _in_current_org(request, Notifier.objects.select_related("organization"))
+    org = current_organization(request)
+    notifiers = visible_in_current(request, Notifier.objects.select_related("organization"))
     return render(request, "notify/notifier_list.html", {
         "org": org, "notifiers": notifiers, "kinds": Notifier.Kind.choices,
         "can_manage": permissions.has_perm(request.user, Perm.MANAGE_NOTIFIERS, org),
@@ -112,7 +91,7 @@ def notifier_list(request):
 
 @login_required
 def notifier_create(request, kind):
-    org = _current_org(request)
+    org = current_organization(request)
     permissions.require(request.user, Perm.MANAGE_NOTIFIERS, org)
     if kind not in Notifier.Kind.values:
         raise Http404("no such kind")
@@ -122,7 +101,7 @@ def notifier_create(request, kind):
             notifier = actions.do_create_notifier(organization=org, kind=kind, settings=form.settings,
                                                   acting_user=request.user, **form.common())
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Notifier added. Send a test message to check it."))
             return redirect("notify:notifier-edit", pk=notifier.pk)
@@ -144,7 +123,7 @@ def notifier_edit(request, pk):
         try:
             actions.do_update_notifier(notifier, acting_user=request.user, settings=form.settings, **form.common())
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("notify:notifier-edit", pk=notifier.pk)
@@ -186,7 +165,7 @@ def _week_start(value: str | None) -> date:
 @login_required
 def roster(request):
     """The week's shifts (值班表) as one row per day, with a form to add a shift."""
-    org = _current_org(request)
+    org = current_organization(request)
     permissions.require(request.user, Perm.VIEW, org)
     can_manage = permissions.has_perm(request.user, Perm.MANAGE_DUTY, org)
     monday = _week_start(request.GET.get("week"))
@@ -194,7 +173,7 @@ def roster(request):
     start = datetime.combine(monday, time.min, tzinfo=tz)
     end = start + timedelta(days=7)
     shifts = list(
-        _in_current_org(request, DutyShift.objects.select_related("user", "organization"))
+        visible_in_current(request, DutyShift.objects.select_related("user", "organization"))
         .filter(starts_at__lt=end, ends_at__gt=start)
     )
     now = timezone.now()
@@ -214,7 +193,7 @@ def roster(request):
             try:
                 actions.do_add_shift(organization=org, acting_user=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, _("Shift added."))
                 return redirect(f"{request.path}?week={monday.isoformat()}")

@@ -127,3 +127,16 @@ def get_visible_or_404(user, queryset: QuerySet, org_field: str = "organization"
 def roles_in(user, org: Organization) -> set[str]:
     """Roles the user holds in `org` or an ancestor of it."""
     return {role for path, role in _memberships(user) if org.path.startswith(path)}
+
+
+def current_organization(request) -> Organization:
+    """The organisation the person is working in (the switcher's choice); 404 when they have none."""
+    if getattr(request, "organization", None) is None:
+        raise Http404("no organisation")
+    return request.organization
+
+
+def visible_in_current(request, queryset: QuerySet, org_field: str = "organization") -> QuerySet:
+    """What the person may see, narrowed to the organisation they are working in and below."""
+    org = current_organization(request)
+    return visible(request.user, queryset, org_field).filter(**{f"{org_field}__path__startswith": org.path})

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from yuqing.formerrors import apply_errors
 from yuqing.orgs import actions, permissions
 from yuqing.orgs.forms import MembershipForm, OrganizationEditForm, OrganizationForm, PersonForm
 from yuqing.orgs.middleware import SESSION_KEY
@@ -22,14 +23,6 @@ User = get_user_model()
 
 def _org(request, slug: str) -> Organization:
     return permissions.get_visible_or_404(request.user, Organization.objects.all(), org_field="", slug=slug)
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errs in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errs)
-    else:
-        form.add_error(None, exc.messages)
 
 
 @login_required
@@ -59,7 +52,7 @@ def org_create(request, slug):
         try:
             org = actions.do_create_organization(acting_user=request.user, parent=parent, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Organisation created."))
             return redirect("org-detail", slug=org.slug)
@@ -75,7 +68,7 @@ def org_edit(request, slug):
         try:
             actions.do_update_organization(org, acting_user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("org-detail", slug=org.slug)
@@ -105,7 +98,7 @@ def person_create(request, slug):
         try:
             user, _m = actions.do_create_user(acting_user=request.user, organization=org, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Person added."))
             return redirect("person-detail", pk=user.pk)
@@ -129,7 +122,7 @@ def person_detail(request, pk):
         try:
             actions.do_add_membership(user=person, acting_user=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_errors(form, exc)
         else:
             messages.success(request, _("Role added."))
             return redirect("person-detail", pk=person.pk)
