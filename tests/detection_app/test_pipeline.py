@@ -229,3 +229,14 @@ def test_sources_are_polled_more_often_during_a_sensitive_period(world):
     assert claim_source(source, later)
     source.refresh_from_db()
     assert source.next_run_at == later + timedelta(seconds=300)
+
+
+def test_event_trend_has_one_point_per_minute_with_final_counts(world):
+    from yuqing.detection.views import _trend
+
+    scheme(world.school, CANTEEN)
+    first = store(world.school, "第一中学食堂饭菜涨价", comments=10)
+    second = store(world.school, "转发：第一中学食堂饭菜涨价", comments=5, original=first)
+    trend = _trend(Event.objects.get(), [first.pk, second.pk])
+    assert len(trend["labels"]) == len(set(trend["labels"]))
+    assert trend["mentions"][-1] == 2 and trend["comments"][-1] == 15

@@ -114,7 +114,7 @@ def event_list(request):
 
 
 def _trend(event: Event, item_ids: list[int]) -> dict:
-    """Cumulative mentions and the summed latest comments over time, one point per observation."""
+    """Cumulative mentions and the summed latest comments over time, one point per minute with observations."""
     points: list[tuple[datetime, str, int, int]] = []
     for item_id, seen in Item.objects.filter(pk__in=item_ids).values_list("pk", "first_seen_at"):
         points.append((seen, "item", item_id, 0))
@@ -130,7 +130,12 @@ def _trend(event: Event, item_ids: list[int]) -> dict:
             mentions += 1
         else:
             latest[item_id] = comments
-        labels.append(timezone.localtime(at).strftime("%m-%d %H:%M"))
+        label = timezone.localtime(at).strftime("%m-%d %H:%M")
+        if labels and labels[-1] == label:
+            # One point per minute: a category axis with repeated labels draws the line in the wrong places.
+            mention_series[-1], comment_series[-1] = mentions, sum(latest.values())
+            continue
+        labels.append(label)
         mention_series.append(mentions)
         comment_series.append(sum(latest.values()))
     return {"labels": labels, "mentions": mention_series, "comments": comment_series}
