@@ -45,6 +45,7 @@ urlpatterns = [
     path("orgs/<slug:slug>/people/new/", org_views.person_create, name="person-create"),
     path("people/", org_views.people_list, name="people-list"),
     path("people/<int:pk>/", org_views.person_detail, name="person-detail"),
+    path("people/<int:pk>/password/", org_views.person_password, name="person-password"),
     path("memberships/<int:pk>/remove/", org_views.membership_remove, name="membership-remove"),
     path("audit/", audit_views.audit_list, name="audit-list"),
     path("audit/export.csv", audit_views.audit_export, name="audit-export"),

@@ -105,3 +105,28 @@ def test_api_token_is_shown_once_works_and_can_be_revoked(world, login, client):
     c.post("/accounts/tokens/", {"revoke": token.pk})
     c.logout()
     assert client.get("/api/organizations/", HTTP_AUTHORIZATION=f"Bearer {raw}").status_code == 401
+
+
+def test_administrator_resets_password_and_lifts_lockout(world, client, login):
+    _fail(client, "editor", settings.AXES_FAILURE_LIMIT)
+    c = login(world.school_admin)
+    r = c.post(f"/people/{world.editor.pk}/password/", {"password": "short"})
+    assert r.status_code == 302
+    world.editor.refresh_from_db()
+    assert world.editor.check_password(PASSWORD)  # too short: refused, nothing changed
+    c.post(f"/people/{world.editor.pk}/password/", {"password": "a-much-better-passphrase-7"})
+    c.logout()
+    assert client.post("/accounts/login/", {"username": "editor",
+                                            "password": "a-much-better-passphrase-7"}).status_code == 302
+    from yuqing.audit.models import AuditRecord
+
+    assert AuditRecord.objects.filter(action="user.set_password", actor=world.school_admin).count() == 1
+
+
+def test_administrator_cannot_reset_password_in_another_school(world, login):
+    c = login(world.school_admin)
+    assert c.post(f"/people/{world.other_editor.pk}/password/", {"password": "a-much-better-passphrase-7"}
+                  ).status_code == 404
+    c = login(world.editor)
+    assert c.post(f"/people/{world.reviewer1.pk}/password/", {"password": "a-much-better-passphrase-7"}
+                  ).status_code == 403

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from yuqing.formerrors import apply_errors
 from yuqing.orgs import actions, permissions
-from yuqing.orgs.forms import MembershipForm, OrganizationEditForm, OrganizationForm, PersonForm
+from yuqing.orgs.forms import MembershipForm, OrganizationEditForm, OrganizationForm, PersonForm, SetPasswordForm
 from yuqing.orgs.middleware import SESSION_KEY
 from yuqing.orgs.models import Membership, Organization
 from yuqing.orgs.permissions import Perm
@@ -149,3 +149,29 @@ def switch_organization(request):
     request.session[SESSION_KEY] = org.pk
     nxt = request.POST.get("next") or "/"
     return redirect(nxt if nxt.startswith("/") and not nxt.startswith("//") else "/")
+
+
+@login_required
+@require_POST
+def person_password(request, pk):
+    """An administrator sets a new password for a member and lifts a login lock-out on that user name."""
+    from axes.utils import reset as reset_lockout
+
+    person = _person(request, pk)
+    org = (permissions.visible_organizations(request.user, Perm.MANAGE_PEOPLE)
+           .filter(memberships__user=person).order_by("path").first())
+    if org is None:
+        raise permissions.PermissionDenied("you may not manage this person")
+    form = SetPasswordForm(request.POST)
+    if form.is_valid():
+        try:
+            actions.do_set_password(person, password=form.cleaned_data["password"], acting_user=request.user,
+                                    organization=org)
+        except ValidationError as exc:
+            messages.error(request, _("Password") + ": " + " ".join(exc.messages))
+        else:
+            reset_lockout(username=person.username)
+            messages.success(request, _("The new password is set and any login lock-out is lifted."))
+    else:
+        messages.error(request, _("Password") + ": " + " ".join(form.errors.get("password", [])))
+    return redirect("person-detail", pk=person.pk)
