@@ -13,7 +13,13 @@ from django.views.decorators.http import require_POST
 
 from yuqing.formerrors import apply_errors
 from yuqing.orgs import actions, permissions
-from yuqing.orgs.forms import MembershipForm, OrganizationEditForm, OrganizationForm, PersonForm, SetPasswordForm
+from yuqing.orgs.forms import (
+    MembershipForm,
+    OrganizationEditForm,
+    OrganizationForm,
+    PersonForm,
+    SetPasswordForm,
+)
 from yuqing.orgs.middleware import SESSION_KEY
 from yuqing.orgs.models import Membership, Organization
 from yuqing.orgs.permissions import Perm
