@@ -180,16 +180,3 @@ class Evidence(models.Model):
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.sha256[:12]}"
 
-
-class StagedEntry(models.Model):
-    """A fetched or pushed raw entry waiting to be stored; processing claims rows, so nothing is lost."""
-
-    organization = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE, related_name="+")
-    source = models.ForeignKey(Source, null=True, blank=True, on_delete=models.CASCADE, related_name="staged")
-    data = models.JSONField()  # RawEntry.to_dict()
-    received_at = models.DateTimeField()
-    claimed_until = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["id"]
-        indexes = [models.Index(fields=["claimed_until", "id"], name="staged_claim")]
