@@ -158,3 +158,11 @@ def test_openapi_schema_covers_every_module(world, login):
                      "/api/mentions/", "/api/events/", "/api/judgements/", "/api/notifiers/", "/api/deliveries/"):
         assert expected in paths
     assert schema["components"]["securitySchemes"]["bearerToken"]["scheme"] == "bearer"
+
+
+def test_every_model_change_has_a_migration():
+    out = io.StringIO()
+    try:
+        call_command("makemigrations", "--check", "--dry-run", stdout=out)
+    except SystemExit as exc:
+        pytest.fail(f"models changed without a migration: {out.getvalue()} ({exc.code})")
