@@ -42,6 +42,18 @@ def snapshot(obj: models.Model | None, fields: Iterable[str] | None = None, excl
     return out
 
 
+def apply_changes(obj: models.Model, changes: dict, allowed) -> None:
+    """Set the changed fields of an action's object; a field outside `allowed` is refused by name."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext
+
+    for field in changes:
+        if field not in allowed:
+            raise ValidationError({field: gettext("This field cannot be changed here.")})
+    for field, value in changes.items():
+        setattr(obj, field, value)
+
+
 def _json_safe(value):
     if isinstance(value, dt.datetime | dt.date | dt.time):
         return value.isoformat()

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from yuqing.audit.log import record, snapshot
+from yuqing.audit.log import apply_changes, record, snapshot
 from yuqing.detection.expressions import ExpressionError, compile_expression
 from yuqing.detection.grading import Level
 from yuqing.detection.models import (
@@ -57,10 +57,7 @@ def do_create_scheme(*, organization, acting_user, **values) -> Scheme:
 def do_update_scheme(scheme: Scheme, *, acting_user, **changes) -> Scheme:
     permissions.require(acting_user, Perm.MANAGE_SCHEMES, scheme.organization)
     before = snapshot(scheme)
-    for field, value in changes.items():
-        if field not in SCHEME_FIELDS:
-            raise ValidationError({field: "this field cannot be changed here"})
-        setattr(scheme, field, value)
+    apply_changes(scheme, changes, SCHEME_FIELDS)
     scheme.full_clean()
     with transaction.atomic():
         scheme.save()
@@ -211,10 +208,7 @@ def do_create_period(*, organization, acting_user, **values) -> SensitivePeriod:
 def do_update_period(period: SensitivePeriod, *, acting_user, **changes) -> SensitivePeriod:
     permissions.require(acting_user, Perm.MANAGE_SCHEMES, period.organization)
     before = snapshot(period)
-    for field, value in changes.items():
-        if field not in PERIOD_FIELDS:
-            raise ValidationError({field: "this field cannot be changed here"})
-        setattr(period, field, value)
+    apply_changes(period, changes, PERIOD_FIELDS)
     period.full_clean()
     with transaction.atomic():
         period.save()

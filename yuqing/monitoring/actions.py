@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yuqing.audit.log import record, snapshot
+from yuqing.audit.log import apply_changes, record, snapshot
 from yuqing.collection.connectors import fileimport, tip, webhook
 from yuqing.collection.errors import CollectionError, ConfigError, FieldError
 from yuqing.monitoring.models import Evidence, Item, Source
@@ -73,12 +73,9 @@ def do_update_source(source: Source, *, acting_user, **changes) -> Source:
     before = snapshot(source, fields=_AUDIT_FIELDS)
     if "allow_private" in changes:
         _check_private(acting_user, source.organization, bool(changes["allow_private"]), source.allow_private)
-    for field, value in changes.items():
-        if field not in SOURCE_FIELDS or field == "kind":
-            raise ValidationError({field: _("This field cannot be changed here.")})
-        if field == "secret" and not value:
-            continue
-        setattr(source, field, value)
+    if not changes.get("secret", True):
+        del changes["secret"]
+    apply_changes(source, changes, set(SOURCE_FIELDS) - {"kind"})
     _validate(source)
     # a new address or new options deserve a fresh fetch, not a 304 for the old one
     source.etag = source.last_modified = ""

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from yuqing.audit.log import record, snapshot
+from yuqing.audit.log import apply_changes, record, snapshot
 from yuqing.notify.models import DutyShift, Notifier
 from yuqing.notify.transports import DeliveryResult, Message, get_transport
 from yuqing.orgs import permissions
@@ -63,10 +63,7 @@ def do_update_notifier(notifier: Notifier, *, acting_user, settings: dict | None
     """Change a notifier; a secret left blank (or absent) in `settings` keeps the stored one."""
     permissions.require(acting_user, Perm.MANAGE_NOTIFIERS, notifier.organization)
     before = snapshot(notifier)
-    for field, value in changes.items():
-        if field not in _NOTIFIER_FIELDS:
-            raise ValidationError({field: "this field cannot be changed here"})
-        setattr(notifier, field, value)
+    apply_changes(notifier, changes, _NOTIFIER_FIELDS)
     if settings is not None:
         config, secrets = split_settings(notifier.kind, settings)
         merged = {**notifier.secrets(), **{k: v for k, v in secrets.items() if v}}

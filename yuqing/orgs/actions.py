@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from yuqing.audit.log import record, snapshot
+from yuqing.audit.log import apply_changes, record, snapshot
 from yuqing.orgs import permissions
 from yuqing.orgs.models import Membership, Organization, Role
 from yuqing.orgs.permissions import Perm
@@ -33,10 +33,7 @@ def do_create_organization(*, name: str, slug: str, kind: str, parent: Organizat
 def do_update_organization(org: Organization, *, acting_user, **changes) -> Organization:
     permissions.require(acting_user, Perm.MANAGE_ORGANIZATION, org)
     before = snapshot(org)
-    for field, value in changes.items():
-        if field not in {"name", "slug", "unit_type"}:
-            raise ValidationError({field: "this field cannot be changed here"})
-        setattr(org, field, value)
+    apply_changes(org, changes, {"name", "slug", "unit_type"})
     org.full_clean()
     with transaction.atomic():
         org.save()
@@ -67,10 +64,7 @@ def do_create_user(*, username: str, password: str | None, full_name: str = "", 
 def do_update_user(user, *, acting_user, organization: Organization, **changes):
     _require_manages(acting_user, user, organization)
     before = snapshot(user, fields=_USER_FIELDS)
-    for field, value in changes.items():
-        if field not in {"full_name", "email", "phone", "is_active"}:
-            raise ValidationError({field: "this field cannot be changed here"})
-        setattr(user, field, value)
+    apply_changes(user, changes, {"full_name", "email", "phone", "is_active"})
     user.full_clean(exclude=["password"])
     with transaction.atomic():
         user.save()
