@@ -10,7 +10,7 @@ import csv
 import datetime as dt
 import decimal
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import models, transaction
@@ -78,7 +78,6 @@ def record(
     after: dict | None = None,
     object_repr: str | None = None,
     ip_address: str = "",
-    on_commit: Callable[[], None] | None = None,
 ) -> AuditRecord:
     """Append one audit record, chained to the previous one. Call inside the change's transaction."""
     with transaction.atomic():
@@ -106,8 +105,6 @@ def record(
         head.last_id, head.last_hash = rec.pk, rec.hash
         head.save(update_fields=["last_id", "last_hash"])
         transaction.on_commit(lambda: write_committed.send(sender=AuditRecord, record=rec))
-        if on_commit is not None:
-            transaction.on_commit(on_commit)
     return rec
 
 

@@ -75,19 +75,9 @@ class Organization(models.Model):
     def depth(self) -> int:
         return self.path.count("/") - 2
 
-    def subtree(self):
-        return Organization.objects.filter(path__startswith=self.path)
-
     def ancestors(self):
         ids = [int(p) for p in self.path.strip("/").split("/") if p]
         return Organization.objects.filter(pk__in=ids).order_by("path")
-
-    def school(self) -> Organization | None:
-        """The school this organisation belongs to (itself when it is a school)."""
-        for org in reversed(list(self.ancestors())):
-            if org.kind == self.Kind.SCHOOL:
-                return org
-        return None
 
 
 class Role(models.TextChoices):

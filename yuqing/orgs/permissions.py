@@ -124,10 +124,6 @@ def get_visible_or_404(user, queryset: QuerySet, org_field: str = "organization"
         raise Http404(f"no such {queryset.model._meta.verbose_name}") from exc
 
 
-def roles_in(user, org: Organization) -> set[str]:
-    """Roles the user holds in `org` or an ancestor of it."""
-    return {role for path, role in _memberships(user) if org.path.startswith(path)}
-
 
 def current_organization(request) -> Organization:
     """The organisation the person is working in (the switcher's choice); 404 when they have none."""
