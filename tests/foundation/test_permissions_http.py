@@ -122,3 +122,4 @@ def test_organisation_switcher_only_accepts_visible_organisations(world, login):
     assert c.post("/orgs/switch/", {"organization": world.unit.pk, "next": "/people/"}).status_code == 302
     assert c.get("/people/").context["org"] == world.unit
     assert c.post("/orgs/switch/", {"organization": world.other_school.pk}).status_code == 404
+    assert c.post("/orgs/switch/", {"organization": "abc"}).status_code == 404

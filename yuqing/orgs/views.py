@@ -149,9 +149,10 @@ def membership_remove(request, pk):
 @login_required
 @require_POST
 def switch_organization(request):
-    org = permissions.get_visible_or_404(
-        request.user, Organization.objects.all(), org_field="", pk=request.POST.get("organization", 0) or 0
-    )
+    org_id = request.POST.get("organization", "")
+    if not org_id.isdigit():
+        raise Http404("organization: expected the number of one of your organisations")
+    org = permissions.get_visible_or_404(request.user, Organization.objects.all(), org_field="", pk=int(org_id))
     request.session[SESSION_KEY] = org.pk
     nxt = request.POST.get("next") or "/"
     return redirect(nxt if nxt.startswith("/") and not nxt.startswith("//") else "/")
