@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "yuqing.monitoring",
     "yuqing.detection",
     "yuqing.notify",
+    "yuqing.registry",
 ]
 
 MIDDLEWARE = [
