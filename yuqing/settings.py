@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "yuqing.orgs",
     "yuqing.audit",
     "yuqing.system",
+    "yuqing.workflow",
     "yuqing.monitoring",
     "yuqing.detection",
     "yuqing.notify",

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from yuqing import workflow
 from yuqing.audit.log import apply_changes, record, snapshot
 from yuqing.detection.expressions import ExpressionError, compile_expression
 from yuqing.detection.grading import Level
@@ -163,16 +164,10 @@ def do_set_event_level(event: Event, level, *, reason: str, acting_user) -> Even
     return event
 
 
-def do_close_event(event: Event, *, acting_user, reopen: bool = False) -> Event:
-    permissions.require(acting_user, Perm.JUDGE_MENTIONS, event.organization)
-    status = Event.Status.OPEN if reopen else Event.Status.CLOSED
-    with transaction.atomic():
-        before = snapshot(event, fields=["status"])
-        event.status = status
-        event.save(update_fields=["status"])
-        record(actor=acting_user, action="event.reopen" if reopen else "event.close", obj=event,
-               organization=event.organization, before=before, after=snapshot(event, fields=["status"]))
-    return event
+def do_close_event(event: Event, *, acting_user, reason: str = "", reopen: bool = False) -> Event:
+    """Close an event (a reason is required) or reopen it; the change shows in the event's history."""
+    return workflow.do_transition(event, Event.Status.OPEN if reopen else Event.Status.CLOSED,
+                                  acting_user=acting_user, reason=reason)
 
 
 # ---------------------------------------------------------------------------------------------- configuration

@@ -7,8 +7,10 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from yuqing import workflow
 from yuqing.detection.expressions import ExpressionError, compile_expression
 from yuqing.detection.grading import Level, LevelRules, RulesError
+from yuqing.orgs.permissions import Perm
 
 LEVEL_CHOICES = [(int(level), level.label) for level in Level]
 
@@ -84,6 +86,11 @@ class Event(models.Model):
     # `level`, automatic grading raises it again only above this, not back to what they overrode.
     graded_level = models.IntegerField(default=0)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
+    workflow = workflow.Workflow(field="status", moves=[
+        workflow.Move(Status.OPEN, Status.CLOSED, perm=Perm.JUDGE_MENTIONS, reason_required=True,
+                      label=_("Close event")),
+        workflow.Move(Status.CLOSED, Status.OPEN, perm=Perm.JUDGE_MENTIONS, label=_("Reopen")),
+    ])
     representative_item = models.ForeignKey(
         "monitoring.Item", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

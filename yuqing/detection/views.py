@@ -172,7 +172,11 @@ def event_level(request, pk: int):
 @require_POST
 def event_close(request, pk: int):
     event = permissions.get_visible_or_404(request.user, Event.objects.select_related("organization"), pk=pk)
-    actions.do_close_event(event, acting_user=request.user, reopen=request.POST.get("reopen") == "1")
+    try:
+        actions.do_close_event(event, acting_user=request.user, reason=request.POST.get("reason", ""),
+                               reopen=request.POST.get("reopen") == "1")
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
     return redirect("detection:event-detail", pk=event.pk)
 
 
