@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yuqing.audit.log import record, snapshot
@@ -139,8 +138,6 @@ def do_register(model, organization: Organization, *, acting_user, status: str =
     permissions.require(acting_user, Perm.MANAGE_REGISTRY, organization)
     if status not in Status.values:
         raise ValidationError({"status": [_("Unknown status.")]})
-    if not fields.get("filed_on") and status != Status.APPLIED:
-        fields["filed_on"] = timezone.localdate()
     return _save_new(model, organization, acting_user, fields, status, "register")
 
 
