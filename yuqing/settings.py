@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "yuqing.detection",
     "yuqing.notify",
     "yuqing.registry",
+    "yuqing.publishing",
 ]
 
 MIDDLEWARE = [

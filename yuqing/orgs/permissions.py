@@ -30,21 +30,26 @@ class Perm(StrEnum):
     APPLY_FILINGS = "apply_filings"
     APPROVE_FILINGS = "approve_filings"
     MANAGE_REGISTRY = "manage_registry"
+    WRITE_DRAFTS = "write_drafts"
+    REVIEW_DRAFTS = "review_drafts"
+    PUBLISH_DRAFTS = "publish_drafts"
+    MANAGE_REVIEW_CHAINS = "manage_review_chains"
 
 
 _ALL = frozenset(Perm)
 _MONITORING = {Perm.MANAGE_SOURCES, Perm.MANAGE_SCHEMES, Perm.MANAGE_NOTIFIERS, Perm.MANAGE_DUTY,
                Perm.JUDGE_MENTIONS, Perm.SUBMIT_TIP}
+_PUBLISHING = {Perm.WRITE_DRAFTS, Perm.REVIEW_DRAFTS, Perm.PUBLISH_DRAFTS, Perm.MANAGE_REVIEW_CHAINS}
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.ADMIN: _ALL,
     Role.PUBLICITY_LEAD: frozenset({Perm.VIEW, Perm.VIEW_AUDIT, *_MONITORING,
-                                    Perm.APPLY_FILINGS, Perm.APPROVE_FILINGS, Perm.MANAGE_REGISTRY}),
-    Role.EDITOR: frozenset({Perm.VIEW, Perm.SUBMIT_TIP, Perm.APPLY_FILINGS}),
-    Role.REVIEWER_1: frozenset({Perm.VIEW, Perm.SUBMIT_TIP}),
-    Role.REVIEWER_2: frozenset({Perm.VIEW, Perm.SUBMIT_TIP}),
-    Role.REVIEWER_3: frozenset({Perm.VIEW, Perm.SUBMIT_TIP}),
+                                    Perm.APPLY_FILINGS, Perm.APPROVE_FILINGS, Perm.MANAGE_REGISTRY, *_PUBLISHING}),
+    Role.EDITOR: frozenset({Perm.VIEW, Perm.SUBMIT_TIP, Perm.APPLY_FILINGS, Perm.WRITE_DRAFTS, Perm.PUBLISH_DRAFTS}),
+    Role.REVIEWER_1: frozenset({Perm.VIEW, Perm.SUBMIT_TIP, Perm.REVIEW_DRAFTS}),
+    Role.REVIEWER_2: frozenset({Perm.VIEW, Perm.SUBMIT_TIP, Perm.REVIEW_DRAFTS}),
+    Role.REVIEWER_3: frozenset({Perm.VIEW, Perm.SUBMIT_TIP, Perm.REVIEW_DRAFTS}),
     Role.MONITOR: frozenset({Perm.VIEW, Perm.JUDGE_MENTIONS, Perm.SUBMIT_TIP, Perm.MANAGE_SOURCES}),
-    Role.LEADER: frozenset({Perm.VIEW, Perm.VIEW_AUDIT, Perm.JUDGE_MENTIONS}),
+    Role.LEADER: frozenset({Perm.VIEW, Perm.VIEW_AUDIT, Perm.JUDGE_MENTIONS, Perm.REVIEW_DRAFTS}),
     Role.SUPERVISOR: frozenset({Perm.VIEW, Perm.VIEW_AUDIT, Perm.MANAGE_SCHEMES, Perm.JUDGE_MENTIONS,
                                 Perm.APPROVE_FILINGS}),
 }
@@ -85,6 +90,14 @@ def has_own_perm(user, perm: Perm, org: Organization) -> bool:
         return True
     return any(path.startswith(org.path) and perm in ROLE_PERMS.get(role, ())
                for path, role in _memberships(user))
+
+
+def holds_role(user, roles, org: Organization) -> bool:
+    """Whether the user holds one of `roles` in `org` or above it (review stages name roles, not perms)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    wanted = set(roles)
+    return any(org.path.startswith(path) and role in wanted for path, role in _memberships(user))
 
 
 def require(user, perm: Perm, org: Organization) -> None:
