@@ -13,6 +13,7 @@ from yuqing.detection.expressions import ExpressionError, compile_expression
 from yuqing.detection.filters import filter_events, filter_mentions
 from yuqing.detection.grading import Level
 from yuqing.detection.models import Event, Judgement, LevelChange, Mention, Relevance, Scheme, Sentiment
+from yuqing.keyset import keyset_pagination
 from yuqing.orgs import permissions
 from yuqing.orgs.models import Organization
 from yuqing.orgs.permissions import Perm
@@ -95,6 +96,7 @@ class MentionViewSet(viewsets.ReadOnlyModelViewSet):
     """Mentions; filter with ?organization=slug&scheme=id&sentiment=&level=&relevance=&since=YYYY-MM-DD."""
 
     serializer_class = MentionSerializer
+    pagination_class = keyset_pagination(("-created_at", "-id"))
 
     def get_queryset(self):
         qs = permissions.visible(self.request.user,
@@ -136,6 +138,7 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
     """Events with their level history; filter with ?organization=&level=&status=."""
 
     serializer_class = EventSerializer
+    pagination_class = keyset_pagination(("-last_seen_at", "-id"))
 
     def get_queryset(self):
         qs = permissions.visible(self.request.user, Event.objects.select_related("organization")

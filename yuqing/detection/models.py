@@ -103,7 +103,8 @@ class Event(models.Model):
 
     class Meta:
         ordering = ["-last_seen_at", "-id"]
-        indexes = [models.Index(fields=["organization", "status", "-last_seen_at"], name="event_org_status")]
+        indexes = [models.Index(fields=["organization", "status", "-last_seen_at"], name="event_org_status"),
+                   models.Index(fields=["organization", "-last_seen_at", "-id"], name="event_org_seen_id")]
         verbose_name = _("event")
         verbose_name_plural = _("events")
 
@@ -145,7 +146,7 @@ class Mention(models.Model):
     class Meta:
         ordering = ["-created_at", "-id"]
         constraints = [models.UniqueConstraint(fields=["scheme", "item"], name="mention_unique_scheme_item")]
-        indexes = [models.Index(fields=["organization", "-created_at"], name="mention_org_created")]
+        indexes = [models.Index(fields=["organization", "-created_at", "-id"], name="mention_org_created_id")]
         verbose_name = _("mention")
         verbose_name_plural = _("mentions")
 

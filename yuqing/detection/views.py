@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db import connection
+from django.db.models import Count, F, Value, Window
+from django.db.models.functions import Coalesce, Lag, NullIf, Trunc
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,12 +31,15 @@ from yuqing.detection.models import (
 )
 from yuqing.detection.pipeline import effective_rules
 from yuqing.formerrors import apply_errors
+from yuqing.keyset import page_or_400
 from yuqing.monitoring.models import Item, ItemMetric, Source
 from yuqing.orgs import permissions
 from yuqing.orgs.models import Organization
 from yuqing.orgs.permissions import Perm, current_organization, visible_in_current
 
 PAGE_SIZE = 50
+MENTION_ORDERING = ("-created_at", "-id")
+EVENT_ORDERING = ("-last_seen_at", "-id")
 LEVELS = [(int(level), level.label) for level in Level]
 
 
@@ -52,13 +55,14 @@ def _can(request, perm: Perm) -> bool:
 def dashboard(request):
     start = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
     today = visible_in_current(request, Mention.objects.filter(created_at__gte=start))
-    by_level = Counter(dict(today.values_list("event__level").annotate(n=Count("id")).values_list("event__level", "n")))
-    by_sentiment = Counter()
-    for judged, label in today.values_list("judged_sentiment", "sentiment"):
-        by_sentiment[judged or label] += 1
+    # Aggregated in the database: a busy day's mentions are never read into Python.
+    by_level = dict(today.order_by().values_list("event__level").annotate(n=Count("id")))
+    effective = Coalesce(NullIf("judged_sentiment", Value("")), "sentiment")
+    by_sentiment = dict(today.order_by().annotate(effective=effective).values_list("effective")
+                        .annotate(n=Count("id")))
     sources = list(visible_in_current(request, Source.objects.filter(enabled=True)).values_list("flagged", "last_error"))
     return render(request, "detection/dashboard.html", {
-        "today_total": today.count(),
+        "today_total": sum(by_level.values()),
         "by_level": [(code, label, by_level.get(code, 0)) for code, label in LEVELS],
         "by_sentiment": [(s.value, s.label, by_sentiment.get(s.value, 0)) for s in Sentiment],
         "open_events": visible_in_current(request, Event.objects.filter(status=Event.Status.OPEN))
@@ -77,7 +81,7 @@ def mention_list(request):
     qs = visible_in_current(request, Mention.objects.select_related("scheme", "item", "event", "organization",
                                                              "item__source"))
     qs = filter_mentions(qs, request.GET)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_or_400(qs, request.GET, ordering=MENTION_ORDERING, page_size=PAGE_SIZE)
     return render(request, "detection/mention_list.html", {
         "page": page, "schemes": visible_in_current(request, Scheme.objects.all()), "levels": LEVELS,
         "sentiments": Sentiment.choices, "relevances": Relevance.choices, "params": request.GET,
@@ -108,50 +112,84 @@ def mention_judge(request, pk: int):
 @login_required
 def event_list(request):
     qs = filter_events(visible_in_current(request, Event.objects.select_related("organization")), request.GET)
-    page = Paginator(qs.order_by("-last_seen_at"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_or_400(qs, request.GET, ordering=EVENT_ORDERING, page_size=PAGE_SIZE)
     return render(request, "detection/event_list.html", {"page": page, "levels": LEVELS, "params": request.GET,
                                                           "statuses": Event.Status.choices})
 
 
-def _trend(event: Event, item_ids: list[int]) -> dict:
-    """Cumulative mentions and the summed latest comments over time, one point per minute with observations."""
-    points: list[tuple[datetime, str, int, int]] = []
-    for item_id, seen in Item.objects.filter(pk__in=item_ids).values_list("pk", "first_seen_at"):
-        points.append((seen, "item", item_id, 0))
-    for item_id, at, comments in ItemMetric.objects.filter(item_id__in=item_ids).values_list(
-            "item_id", "observed_at", "comments"):
-        points.append((at, "metric", item_id, comments or 0))
-    points.sort(key=lambda p: (p[0], p[1] != "item"))
-    latest: dict[int, int] = {}
-    mentions = 0
+TREND_POINTS = 400
+
+
+def _bucket_kind(event: Event) -> str:
+    """One point per minute while that keeps the chart readable, else per hour, else per day."""
+    span = (event.last_seen_at - event.first_seen_at).total_seconds()
+    if span <= TREND_POINTS * 60:
+        return "minute"
+    return "hour" if span <= TREND_POINTS * 3600 else "day"
+
+
+def _local(bucket) -> datetime:
+    """A bucket as naive local time: the ORM gives aware times, the raw query local text (SQLite) or naive."""
+    if isinstance(bucket, str):
+        bucket = datetime.fromisoformat(bucket)
+    return timezone.localtime(bucket).replace(tzinfo=None) if timezone.is_aware(bucket) else bucket
+
+
+def _trend(event: Event, item_ids=None) -> dict:
+    """Cumulative mentions and the summed latest comments over time, aggregated in the database.
+
+    Comments are summed as increments (each observation minus the item's previous one, by a window function),
+    so the database returns one row per time bucket however many items and samples the event has.
+    """
+    kind = _bucket_kind(event)
+    tz = timezone.get_current_timezone()
+    items = Mention.objects.filter(event=event).values("item_id")
+    counts = (Item.objects.filter(pk__in=items).annotate(bucket=Trunc("first_seen_at", kind, tzinfo=tz))
+              .order_by().values("bucket").annotate(n=Count("id")).values_list("bucket", "n"))
+    inner = (ItemMetric.objects.filter(item_id__in=items)
+             .annotate(bucket=Trunc("observed_at", kind, tzinfo=tz),
+                       delta=Coalesce("comments", 0) - Window(
+                           Lag(Coalesce("comments", 0), default=0), partition_by=[F("item_id")],
+                           order_by=[F("observed_at").asc(), F("id").asc()]))
+             .order_by().values("bucket", "delta"))
+    sql, params = inner.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT bucket, SUM(delta) FROM ({sql}) AS increments GROUP BY bucket", params)
+        increments = cursor.fetchall()
+    buckets: dict[datetime, list[int]] = {}
+    for bucket, n in counts:
+        buckets.setdefault(_local(bucket), [0, 0])[0] += n
+    for bucket, delta in increments:
+        buckets.setdefault(_local(bucket), [0, 0])[1] += int(delta or 0)
     labels, mention_series, comment_series = [], [], []
-    for at, kind, item_id, comments in points:
-        if kind == "item":
-            mentions += 1
-        else:
-            latest[item_id] = comments
-        label = timezone.localtime(at).strftime("%m-%d %H:%M")
-        if labels and labels[-1] == label:
-            # One point per minute: a category axis with repeated labels draws the line in the wrong places.
-            mention_series[-1], comment_series[-1] = mentions, sum(latest.values())
-            continue
-        labels.append(label)
+    mentions = comments = 0
+    fmt = "%m-%d" if kind == "day" else "%m-%d %H:%M"
+    for bucket in sorted(buckets):
+        mentions += buckets[bucket][0]
+        comments += buckets[bucket][1]
+        labels.append(bucket.strftime(fmt))
         mention_series.append(mentions)
-        comment_series.append(sum(latest.values()))
+        comment_series.append(comments)
     return {"labels": labels, "mentions": mention_series, "comments": comment_series}
+
+
+POSTS_PER_PAGE = 50
 
 
 @login_required
 def event_detail(request, pk: int):
     event = permissions.get_visible_or_404(request.user, Event.objects.select_related(
         "organization", "scheme", "representative_item"), pk=pk)
-    mentions = list(event.mentions.select_related("item", "item__source", "scheme").order_by("item__first_seen_at"))
-    item_ids = sorted({m.item_id for m in mentions})
-    sources = Counter(m.item.source.name if m.item.source else _("(no source)") for m in mentions)
+    # The posts are paginated and the source counts aggregated: the page costs the same for 10 or 10,000 posts.
+    posts = page_or_400(event.mentions.select_related("item", "item__source", "scheme"), request.GET,
+                        ordering=("item__first_seen_at", "id"), page_size=POSTS_PER_PAGE)
+    sources = [(name or _("(no source)"), n) for name, n in
+               event.mentions.order_by().values_list("item__source__name").annotate(n=Count("id"))
+               .order_by("-n")[:20]]
     return render(request, "detection/event_detail.html", {
-        "event": event, "level": Level(event.level), "mentions": mentions, "sources": sources.most_common(),
+        "event": event, "level": Level(event.level), "mentions": posts, "page": posts, "sources": sources,
         "changes": event.level_changes.select_related("actor").order_by("at"),
-        "trend": _trend(event, item_ids), "levels": LEVELS,
+        "trend": _trend(event), "levels": LEVELS,
         "can_judge": permissions.has_perm(request.user, Perm.JUDGE_MENTIONS, event.organization),
     })
 

@@ -12,6 +12,7 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from yuqing.keyset import keyset_pagination
 from yuqing.monitoring import actions
 from yuqing.monitoring.health import health_text
 from yuqing.monitoring.models import Item, Source
@@ -94,13 +95,14 @@ class ItemSerializer(serializers.ModelSerializer):
 ])
 class ItemViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ItemSerializer
+    pagination_class = keyset_pagination(("-first_seen_at", "-id"))
 
     def get_queryset(self):
         qs = permissions.visible(self.request.user, Item.objects.select_related("organization"))
         params = self.request.query_params
         if slug := params.get("organization"):
             org = Organization.objects.filter(slug=slug).first()
-            qs = qs.filter(organization__path__startswith=org.path) if org else qs.none()
+            qs = qs.filter(organization_id__in=permissions.org_subtree_ids(org)) if org else qs.none()
         if since := params.get("since"):
             try:
                 moment = parse_datetime(since)

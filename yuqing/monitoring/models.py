@@ -125,7 +125,10 @@ class Item(models.Model):
             models.UniqueConstraint(fields=["organization", "url_hash"], name="item_unique_url_per_org"),
         ]
         indexes = [
-            models.Index(fields=["organization", "-first_seen_at"], name="item_org_seen"),
+            # list pages and cursors walk these in order (keyset pagination, yuqing/keyset.py); the one without
+            # the organisation serves a bureau's view over many schools
+            models.Index(fields=["organization", "-first_seen_at", "-id"], name="item_org_seen_id"),
+            models.Index(fields=["-first_seen_at", "-id"], name="item_seen_id"),
             models.Index(fields=["organization", "published_at"], name="item_org_published"),
             models.Index(fields=["organization", "content_hash"], name="item_org_content"),
         ]

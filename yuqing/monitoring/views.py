@@ -8,7 +8,6 @@ from datetime import datetime, time
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from yuqing.collection.entries import Platform
 from yuqing.formerrors import apply_errors
+from yuqing.keyset import page_or_400
 from yuqing.monitoring import actions
 from yuqing.monitoring.forms import ImportForm, SourceForm, TipForm
 from yuqing.monitoring.health import health, health_text
@@ -26,6 +26,7 @@ from yuqing.orgs import permissions
 from yuqing.orgs.permissions import Perm, current_organization, visible_in_current
 
 PAGE_SIZE = 50
+ITEM_ORDERING = ("-first_seen_at", "-id")
 
 
 def _source(request, pk: int) -> Source:
@@ -167,12 +168,9 @@ def item_list(request):
         items = items.filter(original__isnull=False)
     elif q.get("has_original") == "no":
         items = items.filter(original__isnull=True)
-    page = Paginator(items.order_by("-first_seen_at", "-id"), PAGE_SIZE).get_page(q.get("page"))
-    params = q.copy()
-    params.pop("page", None)
+    page = page_or_400(items, q, ordering=ITEM_ORDERING, page_size=PAGE_SIZE)
     return render(request, "monitoring/item_list.html", {
         "page": page, "sources": sources, "platforms": [p.value for p in Platform], "q": q,
-        "query_string": params.urlencode(),
     })
 
 

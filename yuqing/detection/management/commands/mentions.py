@@ -10,6 +10,7 @@ from yuqing.detection.filters import filter_mentions, start_of
 from yuqing.detection.grading import Level
 from yuqing.detection.models import Mention
 from yuqing.orgs.commands import organization_by_slug
+from yuqing.orgs.permissions import org_subtree_ids
 
 
 class Command(BaseCommand):
@@ -26,18 +27,19 @@ class Command(BaseCommand):
         if opts["since"] and start_of(opts["since"]) is None:
             raise CommandError(f"--since {opts['since']!r} is not a date like 2026-05-01", returncode=2)
         qs = filter_mentions(
-            Mention.objects.filter(organization__path__startswith=org.path)
+            Mention.objects.filter(organization_id__in=org_subtree_ids(org))
             .select_related("scheme", "item", "event", "organization"),
             {"since": opts["since"]},
         )[: opts["limit"]]
-        rows = [{
+        # a generator over a server-side cursor: rows are printed as they are read, never all held at once
+        rows = ({
             "id": m.pk, "organization": m.organization.slug, "scheme": m.scheme.name, "url": m.item.url,
             "title": m.item.title, "text": m.item.text[:500],
             "published_at": m.item.published_at.isoformat() if m.item.published_at else None,
             "matched_terms": m.matched_terms, "negativity": round(m.negativity, 4), "sentiment": m.sentiment,
             "judged_sentiment": m.judged_sentiment, "relevance": m.relevance, "categories": m.categories,
             "event": m.event_id, "level": Level(m.event.level).label if m.event_id else None,
-        } for m in qs]
+        } for m in qs.iterator(chunk_size=2000))
         if opts["format"] == "json":
             for row in rows:
                 self.stdout.write(json.dumps(row, ensure_ascii=False))
