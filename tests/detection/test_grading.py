@@ -76,24 +76,82 @@ def test_sensitive_factor_is_configurable():
 
 
 @pytest.mark.parametrize("category", ["food_safety", "safety_accident", "health", "disaster"])
-def test_safety_health_food_and_disaster_categories_escalate_at_once(category):
+def test_safety_health_food_and_disaster_categories_only_propose_the_top_level_without_reach(category):
     result = grade(Metrics(), categories=[category, "fees"])
+    assert result.level is Level.GENERAL
+    assert result.proposed is Level.ESPECIALLY_MAJOR
+    assert result.proposed_reasons == [f"touches category {category}"]
+    assert result.to_dict()["proposed"]["label"] == "特别重大"
+
+
+@pytest.mark.parametrize(("metrics", "mainstream", "reason_zh"), [
+    (Metrics(comments=50), 0, "评论数 50 ≥ 50（话题生效门槛）"),
+    (Metrics(clicks=500), 0, "点击量 500 ≥ 500（话题生效门槛）"),
+    (Metrics(), 1, "主流网站转载数 1 ≥ 1（话题生效门槛）"),
+])
+def test_a_category_of_concern_takes_effect_at_the_reach_floor(metrics, mainstream, reason_zh):
+    result = grade(metrics, categories=["food_safety"], mainstream_reposts=mainstream)
     assert result.level is Level.ESPECIALLY_MAJOR
-    assert result.reasons == [f"touches category {category}"]
+    assert result.proposed is None
+    assert result.reasons_zh == ["涉及食品安全（food_safety）", reason_zh]
+
+
+def test_just_below_the_reach_floor_the_category_still_only_proposes():
+    result = grade(Metrics(clicks=499, comments=49), categories=["food_safety"])
+    assert (result.level, result.proposed) == (Level.GENERAL, Level.ESPECIALLY_MAJOR)
+
+
+def test_the_reach_floor_and_propose_only_are_configurable():
+    rules = DEFAULT_RULES.merged({"topics": {"reach_floor": {"comments": 10, "clicks": None}}})
+    assert grade(Metrics(comments=10), categories=["health"], rules=rules).level is Level.ESPECIALLY_MAJOR
+    # Clicks no longer count towards the floor: 2,000 clicks grade 重大 by reach and 特别重大 stays proposed.
+    switched_off = grade(Metrics(clicks=2000), categories=["health"], rules=rules)
+    assert (switched_off.level, switched_off.proposed) == (Level.MAJOR, Level.ESPECIALLY_MAJOR)
+    grading_at_once = DEFAULT_RULES.merged({"topics": {"propose_only": False}})
+    result = grade(Metrics(), categories=["health"], rules=grading_at_once)
+    assert (result.level, result.proposed) == (Level.ESPECIALLY_MAJOR, None)
+    assert LevelRules.from_dict(rules.to_dict()) == rules
+
+
+@pytest.mark.parametrize(("override", "field"), [
+    ({"topics": {"propose_only": "yes"}}, "topics.propose_only"),
+    ({"topics": {"reach_floor": {"comments": 0}}}, "topics.reach_floor.comments"),
+    ({"topics": {"reach_floor": {"likes": 3}}}, "topics.reach_floor.likes"),
+    ({"topics": {"quorum": 3}}, "topics.quorum"),
+    ({"topics": []}, "topics"),
+])
+def test_bad_topic_rules_name_the_field(override, field):
+    with pytest.raises(RulesError) as info:
+        DEFAULT_RULES.merged(override)
+    assert info.value.field == field
+
+
+def test_reach_grades_at_once_and_a_higher_topic_level_is_proposed_on_top():
+    result = grade(Metrics(comments=120), categories=["disaster"], rules=DEFAULT_RULES.merged(
+        {"topics": {"reach_floor": {"comments": 200, "clicks": None, "mainstream_reposts": None}}}))
+    assert result.level is Level.MAJOR
+    assert result.proposed is Level.ESPECIALLY_MAJOR
+
+
+def test_a_tip_submitters_level_is_taken():
+    result = grade(Metrics(), submitted_level=Level.MAJOR)
+    assert result.level is Level.MAJOR
+    assert result.reasons_zh == ["报料人设定为重大"]
 
 
 def test_other_categories_do_not_escalate_and_the_set_is_configurable():
     assert grade(Metrics(), categories=["bullying"]).level is Level.GENERAL
-    rules = DEFAULT_RULES.merged({"levels": {"重大": {"categories": ["bullying"]}}})
+    rules = DEFAULT_RULES.merged({"levels": {"重大": {"categories": ["bullying"]}},
+                                  "topics": {"propose_only": False}})
     result = grade(Metrics(), categories=["bullying"], rules=rules)
     assert result.level is Level.MAJOR
     assert result.reasons_zh == ["涉及校园欺凌（bullying）"]
 
 
-def test_severe_harm_to_the_school_image_is_especially_major():
+def test_severe_harm_to_the_school_image_proposes_especially_major():
     result = grade(Metrics(), severe_image_harm=True)
-    assert result.level is Level.ESPECIALLY_MAJOR
-    assert result.reasons_zh == ["严重损害学校形象"]
+    assert result.proposed is Level.ESPECIALLY_MAJOR
+    assert result.proposed_reasons_zh == ["严重损害学校形象"]
 
 
 @pytest.mark.parametrize(

@@ -157,3 +157,16 @@ def test_a_person_may_lower_a_level_and_automatic_grading_respects_it(world, log
     assert Event.objects.get().level == 1
     update_metrics(story.item, comments=600)
     assert Event.objects.get().level == 4
+
+
+def test_level_rules_form_sets_how_topics_act_and_the_reach_floor(world, login):
+    client = login(world.bureau_admin)
+    response = client.post("/detection/levels/bureau-a/", {"topics__propose_only": "1",
+                                                           "topics__floor__comments": "20",
+                                                           "topics__floor__clicks": "0"})
+    assert response.status_code == 302
+    assert LevelRuleSet.objects.get(organization=world.bureau).rules == {
+        "topics": {"propose_only": True, "reach_floor": {"comments": 20, "clicks": None}}}
+    assert AuditRecord.objects.filter(action="level_rules.update").exists()
+    page = login(world.monitor).get("/detection/levels/no1/").content.decode()
+    assert "Inherited: 20" in page

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from yuqing import workflow
 from yuqing.audit.log import apply_changes, record, snapshot
@@ -161,6 +162,46 @@ def do_set_event_level(event: Event, level, *, reason: str, acting_user) -> Even
         from yuqing.notify.alerts import raise_alert
 
         raise_alert(event, level, [reason])
+    return event
+
+
+def do_confirm_event_proposal(event: Event, *, acting_user, reason: str = "") -> Event:
+    """研判: the person on duty confirms the level a topic proposed; it takes effect and is alerted."""
+    permissions.require(acting_user, Perm.JUDGE_MENTIONS, event.organization)
+    proposed = event.pending_proposal
+    if proposed is None:
+        raise ValidationError({"level": _("There is no proposed level waiting for a decision.")})
+    why = f"研判确认：{event.proposal_reason_zh}" + (f"；{reason.strip()}" if reason.strip() else "")
+    with transaction.atomic():
+        previous = event.level
+        event.level = int(proposed)
+        event.level_reason = f"confirmed in judgement: {event.proposal_reason}"
+        event.level_reason_zh = why
+        event.proposal_decided_level = int(proposed)
+        event.save(update_fields=["level", "level_reason", "level_reason_zh", "proposal_decided_level"])
+        LevelChange.objects.create(event=event, from_level=previous, to_level=int(proposed),
+                                   reason=event.level_reason, reason_zh=why, actor=acting_user, at=timezone.now())
+        record(actor=acting_user, action="event.proposal_confirm", obj=event, organization=event.organization,
+               before={"level": previous}, after={"level": int(proposed), "reason": why})
+    from yuqing.notify.alerts import raise_alert
+
+    raise_alert(event, proposed, [why])
+    return event
+
+
+def do_dismiss_event_proposal(event: Event, *, acting_user, reason: str) -> Event:
+    """研判: the person on duty finds the proposed level not warranted; the level stays, the reason is kept."""
+    permissions.require(acting_user, Perm.JUDGE_MENTIONS, event.organization)
+    proposed = event.pending_proposal
+    if proposed is None:
+        raise ValidationError({"level": _("There is no proposed level waiting for a decision.")})
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the proposed level is not warranted.")})
+    with transaction.atomic():
+        event.proposal_decided_level = int(proposed)
+        event.save(update_fields=["proposal_decided_level"])
+        record(actor=acting_user, action="event.proposal_dismiss", obj=event, organization=event.organization,
+               before={"proposed_level": int(proposed)}, after={"level": event.level, "reason": reason.strip()})
     return event
 
 

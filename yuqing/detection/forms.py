@@ -105,6 +105,25 @@ class LevelRulesForm(forms.Form):
             )
             if "categories" in mine:
                 self.initial.setdefault(key, ", ".join(mine["categories"]))
+        own_topics = own.get("topics", {})
+        self.fields["topics__propose_only"] = forms.TypedChoiceField(
+            label=_("Topics of concern only propose their level (待研判)"), required=False,
+            choices=[("", _("Inherit")), ("1", _("Yes")), ("0", _("No: grade at once"))],
+            coerce=lambda v: v == "1", empty_value=None,
+            help_text=_("Inherited: %(v)s") % {"v": _("Yes") if inherited.topics.propose_only else _("No")},
+        )
+        if "propose_only" in own_topics:
+            self.initial.setdefault("topics__propose_only", "1" if own_topics["propose_only"] else "0")
+        own_floor = own_topics.get("reach_floor", {})
+        for name, label in _COUNTS[:3]:
+            key = f"topics__floor__{name}"
+            value = getattr(inherited.topics, name)
+            self.fields[key] = forms.IntegerField(
+                label=str(_("Reach floor for a topic to take effect")) + f" · {label}", required=False, min_value=0,
+                help_text=_("Inherited: %(v)s") % {"v": "—" if value is None else value},
+            )
+            if name in own_floor:
+                self.initial.setdefault(key, 0 if own_floor[name] is None else own_floor[name])
 
     def rules(self) -> dict:
         """The override JSON: only the fields filled in."""
@@ -126,4 +145,16 @@ class LevelRulesForm(forms.Form):
                 levels[level.code] = entry
         if levels:
             out["levels"] = levels
+        topics: dict = {}
+        if data.get("topics__propose_only") is not None:
+            topics["propose_only"] = data["topics__propose_only"]
+        floor = {}
+        for name, _label in _COUNTS[:3]:
+            value = data.get(f"topics__floor__{name}")
+            if value is not None:
+                floor[name] = None if value == 0 else value
+        if floor:
+            topics["reach_floor"] = floor
+        if topics:
+            out["topics"] = topics
         return out

@@ -20,6 +20,7 @@ __all__ = [
     "Metrics",
     "RulesError",
     "Thresholds",
+    "TopicRule",
     "grade",
 ]
 
@@ -175,12 +176,38 @@ _COUNT_FIELDS = (*_SCALED_FIELDS, "sensitive_mainstream_reposts")
 _THRESHOLD_FIELDS = {f.name for f in fields(Thresholds)}
 
 
+_FLOOR_FIELDS = ("clicks", "comments", "mainstream_reposts")
+
+
+@dataclass(frozen=True)
+class TopicRule:
+    """How a topic criterion (categories of concern, severe image harm) acts on the level.
+
+    With `propose_only` (the default) a topic only *proposes* its level (待研判) unless the event also reaches
+    the reach floor (any one of `clicks`, `comments`, `mainstream_reposts`; `None` switches one off): otherwise
+    every complaint about the canteen would be 特别重大. Without it a topic grades at once, as reach does.
+    """
+
+    propose_only: bool = True
+    clicks: int | None = 500
+    comments: int | None = 50
+    mainstream_reposts: int | None = 1
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"propose_only": self.propose_only,
+                "reach_floor": {name: getattr(self, name) for name in _FLOOR_FIELDS}}
+
+
+DEFAULT_TOPIC_RULE = TopicRule()
+
+
 @dataclass(frozen=True)
 class LevelRules:
-    """Thresholds per level plus the factor by which a sensitive period lowers the numeric thresholds."""
+    """Thresholds per level, the sensitive-period factor and how topics act (propose or grade)."""
 
     levels: Mapping[Level, Thresholds] = field(default_factory=dict)
     sensitive_factor: float = DEFAULT_SENSITIVE_FACTOR
+    topics: TopicRule = DEFAULT_TOPIC_RULE
 
     def __post_init__(self) -> None:
         # Every graded level present (empty = switched off) so that equal rules compare equal.
@@ -201,6 +228,7 @@ class LevelRules:
             "levels": {
                 level.code: self.thresholds(level).to_dict() for level in Level if level is not Level.GENERAL
             },
+            "topics": self.topics.to_dict(),
         }
 
     @classmethod
@@ -236,6 +264,21 @@ class LevelRules:
                         if name not in _THRESHOLD_FIELDS:
                             raise RulesError(f"levels.{level_key}.{name}", "unknown field")
                     base["levels"][level.code].update(level_override)
+            elif key == "topics":
+                if not isinstance(value, Mapping):
+                    raise RulesError("topics", "must be an object")
+                for name, topic_value in value.items():
+                    if name == "propose_only":
+                        base["topics"]["propose_only"] = topic_value
+                    elif name == "reach_floor":
+                        if not isinstance(topic_value, Mapping):
+                            raise RulesError("topics.reach_floor", "must be an object")
+                        for floor_name in topic_value:
+                            if floor_name not in _FLOOR_FIELDS:
+                                raise RulesError(f"topics.reach_floor.{floor_name}", "unknown field")
+                        base["topics"]["reach_floor"].update(topic_value)
+                    else:
+                        raise RulesError(f"topics.{name}", "unknown field")
             else:
                 raise RulesError(str(key), "unknown field")
         return _parse_rules(base)
@@ -248,9 +291,24 @@ def _parse_rules(data: Mapping[str, Any]) -> LevelRules:
     levels: dict[Level, Thresholds] = {}
     for code, raw in data["levels"].items():
         levels[Level.from_label(code)] = _parse_thresholds(f"levels.{code}", raw)
-    rules = LevelRules(levels=levels, sensitive_factor=float(factor))
+    rules = LevelRules(levels=levels, sensitive_factor=float(factor), topics=_parse_topics(data["topics"]))
     _check_ordering(rules)
     return rules
+
+
+def _parse_topics(raw: Mapping[str, Any]) -> TopicRule:
+    propose_only = raw.get("propose_only", True)
+    if not isinstance(propose_only, bool):
+        raise RulesError("topics.propose_only", "must be true or false")
+    floor = raw.get("reach_floor") or {}
+    values: dict[str, Any] = {}
+    for name in _FLOOR_FIELDS:
+        value = floor.get(name)
+        if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+            raise RulesError(f"topics.reach_floor.{name}",
+                             "must be a whole number of at least 1, or null to switch it off")
+        values[name] = value
+    return TopicRule(propose_only=propose_only, **values)
 
 
 def _parse_thresholds(path: str, raw: Mapping[str, Any]) -> Thresholds:
@@ -326,11 +384,18 @@ class Metrics:
 
 @dataclass(frozen=True)
 class Grading:
-    """The level reached and why, in English (`reasons`) and Chinese (`reasons_zh`)."""
+    """The level reached and why, in English (`reasons`) and Chinese (`reasons_zh`).
+
+    `proposed` is a higher level a topic criterion suggests but that has not taken effect (待研判): a person
+    confirms it, or the event reaches the topics' reach floor. `None` when there is nothing to confirm.
+    """
 
     level: Level
     reasons: list[str]
     reasons_zh: list[str]
+    proposed: Level | None = None
+    proposed_reasons: list[str] = field(default_factory=list)
+    proposed_reasons_zh: list[str] = field(default_factory=list)
 
     @property
     def reason(self) -> str:
@@ -340,9 +405,21 @@ class Grading:
     def reason_zh(self) -> str:
         return "；".join(self.reasons_zh)
 
+    @property
+    def proposed_reason(self) -> str:
+        return "; ".join(self.proposed_reasons)
+
+    @property
+    def proposed_reason_zh(self) -> str:
+        return "；".join(self.proposed_reasons_zh)
+
     def to_dict(self) -> dict[str, Any]:
-        return {"level": self.level.code, "label": self.level.label, "reasons": self.reasons,
-                "reasons_zh": self.reasons_zh}
+        out = {"level": self.level.code, "label": self.level.label, "reasons": self.reasons,
+               "reasons_zh": self.reasons_zh}
+        if self.proposed is not None:
+            out["proposed"] = {"level": self.proposed.code, "label": self.proposed.label,
+                               "reasons": self.proposed_reasons, "reasons_zh": self.proposed_reasons_zh}
+        return out
 
 
 _FIELD_NAMES = {
@@ -360,13 +437,8 @@ def _effective(threshold: int, name: str, in_sensitive_period: bool, factor: flo
     return threshold
 
 
-def _check_level(
-    thresholds: Thresholds,
-    values: Mapping[str, int],
-    categories: frozenset[str],
-    in_sensitive_period: bool,
-    severe_image_harm: bool,
-    factor: float,
+def _check_reach(
+    thresholds: Thresholds, values: Mapping[str, int], in_sensitive_period: bool, factor: float,
 ) -> tuple[list[str], list[str]]:
     reasons: list[str] = []
     reasons_zh: list[str] = []
@@ -386,6 +458,14 @@ def _check_level(
             else:
                 reasons.append(f"{english} {value} ≥ {threshold}")
                 reasons_zh.append(f"{chinese} {value} ≥ {threshold}")
+    return reasons, reasons_zh
+
+
+def _check_topic(
+    thresholds: Thresholds, categories: frozenset[str], severe_image_harm: bool,
+) -> tuple[list[str], list[str]]:
+    reasons: list[str] = []
+    reasons_zh: list[str] = []
     for category in sorted(categories & thresholds.categories):
         reasons.append(f"touches category {category}")
         name_zh = CATEGORY_NAMES_ZH.get(category)
@@ -396,6 +476,25 @@ def _check_level(
     return reasons, reasons_zh
 
 
+def _check_floor(topics: TopicRule, values: Mapping[str, int]) -> tuple[list[str], list[str]]:
+    reasons: list[str] = []
+    reasons_zh: list[str] = []
+    for name in _FLOOR_FIELDS:
+        floor = getattr(topics, name)
+        if floor is not None and values[name] >= floor:
+            english, chinese = _FIELD_NAMES[name]
+            reasons.append(f"{english} {values[name]} ≥ {floor} (topic reach floor)")
+            reasons_zh.append(f"{chinese} {values[name]} ≥ {floor}（话题生效门槛）")
+    return reasons, reasons_zh
+
+
+def _highest(found: dict[Level, tuple[list[str], list[str]]]) -> tuple[Level | None, list[str], list[str]]:
+    for level in sorted(found, reverse=True):
+        if found[level][0]:
+            return level, *found[level]
+    return None, [], []
+
+
 def grade(
     metrics: Metrics | Mapping[str, Any],
     categories: Iterable[str] = (),
@@ -404,8 +503,14 @@ def grade(
     rules: LevelRules | None = None,
     *,
     severe_image_harm: bool = False,
+    submitted_level: Level | None = None,
 ) -> Grading:
-    """The highest level whose thresholds are met (any one condition suffices), with every reason met."""
+    """The highest level reached, with every reason met, and any higher level a topic only proposes.
+
+    Reach thresholds (any one condition suffices) grade at once. A topic (category of concern, severe image
+    harm) grades at once only when `rules.topics.propose_only` is off or the reach floor is met; otherwise it
+    comes back as `proposed`. `submitted_level` is the level a tip's submitter chose: a person's decision.
+    """
     rules = rules or DEFAULT_RULES
     if not isinstance(metrics, Metrics):
         metrics = Metrics.from_mapping(metrics)
@@ -416,13 +521,28 @@ def grade(
         "sensitive_mainstream_reposts": mainstream_reposts,
     }
     category_set = frozenset(categories)
-    for level in sorted(Level, reverse=True):
-        if level is Level.GENERAL:
-            break
-        reasons, reasons_zh = _check_level(
-            rules.thresholds(level), values, category_set, in_sensitive_period, severe_image_harm,
-            rules.sensitive_factor,
-        )
-        if reasons:
-            return Grading(level, reasons, reasons_zh)
-    return Grading(Level.GENERAL, ["no escalation threshold reached"], ["未达到升级标准"])
+    graded = [level for level in Level if level is not Level.GENERAL]
+    reach = {level: _check_reach(rules.thresholds(level), values, in_sensitive_period, rules.sensitive_factor)
+             for level in graded}
+    topic = {level: _check_topic(rules.thresholds(level), category_set, severe_image_harm) for level in graded}
+    level, reasons, reasons_zh = _highest(reach)
+    level = level or Level.GENERAL
+    if submitted_level is not None and submitted_level > level:
+        level = submitted_level
+        reasons = [f"set to {submitted_level.english} by the tip's submitter"]
+        reasons_zh = [f"报料人设定为{submitted_level.label}"]
+    topic_level, topic_reasons, topic_reasons_zh = _highest(topic)
+    proposed = None
+    proposed_reasons: list[str] = []
+    proposed_reasons_zh: list[str] = []
+    if topic_level is not None and topic_level > level:
+        floor, floor_zh = _check_floor(rules.topics, values)
+        if not rules.topics.propose_only or floor:
+            level, reasons, reasons_zh = topic_level, topic_reasons + floor, topic_reasons_zh + floor_zh
+        else:
+            proposed, proposed_reasons, proposed_reasons_zh = topic_level, topic_reasons, topic_reasons_zh
+    elif topic_level is not None and topic_level == level and level is not Level.GENERAL:
+        reasons, reasons_zh = reasons + topic_reasons, reasons_zh + topic_reasons_zh
+    if level is Level.GENERAL and not reasons:
+        reasons, reasons_zh = ["no escalation threshold reached"], ["未达到升级标准"]
+    return Grading(level, reasons, reasons_zh, proposed, proposed_reasons, proposed_reasons_zh)

@@ -85,6 +85,13 @@ class Event(models.Model):
     # The highest level automatic grading has reached (0 before the first grading). When a person lowers
     # `level`, automatic grading raises it again only above this, not back to what they overrode.
     graded_level = models.IntegerField(default=0)
+    # A higher level a topic criterion proposes (疑似… · 待研判) until a person confirms or dismisses it in 研判,
+    # or the event reaches the topics' reach floor; 0 when nothing waits. `proposal_decided_level` is the
+    # highest proposal a person has decided on, so a dismissed proposal is not raised again.
+    proposed_level = models.IntegerField(_("proposed level"), default=0)
+    proposal_reason = models.TextField(blank=True, default="")
+    proposal_reason_zh = models.TextField(blank=True, default="")
+    proposal_decided_level = models.IntegerField(default=0)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.OPEN)
     workflow = workflow.Workflow(field="status", moves=[
         workflow.Move(Status.OPEN, Status.CLOSED, perm=Perm.JUDGE_MENTIONS, reason_required=True,
@@ -114,6 +121,13 @@ class Event(models.Model):
     @property
     def level_enum(self) -> Level:
         return Level(self.level)
+
+    @property
+    def pending_proposal(self) -> Level | None:
+        """The proposed level waiting for 研判: above the level and not yet decided on by a person."""
+        if self.proposed_level > max(self.level, self.proposal_decided_level):
+            return Level(self.proposed_level)
+        return None
 
 
 class Mention(models.Model):

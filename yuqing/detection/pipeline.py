@@ -60,6 +60,7 @@ class ProcessResult:
     events_created: int = 0
     events_graded: int = 0
     level_changes: list[tuple[int, int | None, int]] = field(default_factory=list)
+    proposals: list[tuple[int, int]] = field(default_factory=list)
     alerts: int = 0
 
     def to_dict(self) -> dict:
@@ -332,13 +333,16 @@ def event_figures(event: Event) -> dict:
     """Max views and comments over the event's relevant items, distinct mainstream items, categories."""
     mentions = Mention.objects.filter(event=event).exclude(relevance="irrelevant")
     rows = list(mentions.values_list("item_id", "item__views", "item__comments", "item__mainstream",
-                                     "categories", "item__first_seen_at", "item__published_at"))
+                                     "categories", "item__first_seen_at", "item__published_at",
+                                     "item__extra__submitted_level"))
     views = max((r[1] or 0 for r in rows), default=0)
     comments = max((r[2] or 0 for r in rows), default=0)
     mainstream = len({r[0] for r in rows if r[3]})
     categories = sorted({c for r in rows for c in (r[4] or [])})
     seen = [r[6] or r[5] for r in rows]
+    submitted = [int(r[7]) for r in rows if isinstance(r[7], int) and r[7] in Level._value2member_map_]
     return {"views": views, "comments": comments, "mainstream": mainstream, "categories": categories,
+            "submitted_level": max(submitted, default=None),
             "count": len({r[0] for r in rows}), "mentions": len(rows),
             "first": min(seen, default=None), "last": max([r[5] for r in rows], default=None)}
 
@@ -357,6 +361,7 @@ def grade_event(event: Event, figures: dict | None = None, at: datetime | None =
         mainstream_reposts=figures["mainstream"],
         in_sensitive_period=factor is not None,
         rules=rules,
+        submitted_level=Level(figures["submitted_level"]) if figures.get("submitted_level") else None,
     )
 
 
@@ -386,9 +391,16 @@ def _regrade(event_id: int, result: ProcessResult) -> None:
         if rise:
             previous = event.level if event.graded_level else None
             updates.update(level=new_level, level_reason=grading.reason, level_reason_zh=grading.reason_zh)
+        proposed = int(grading.proposed or 0)
+        propose = (proposed > max(new_level, event.level, event.proposed_level, event.proposal_decided_level))
+        if propose:
+            updates.update(proposed_level=proposed, proposal_reason=grading.proposed_reason,
+                           proposal_reason_zh=grading.proposed_reason_zh)
         Event.objects.filter(pk=event.pk).update(**updates)
         for key, value in updates.items():
             setattr(event, key, value)
+        if propose:
+            _propose(event, grading, result)
         if not rise:
             return
         now = timezone.now()
@@ -403,6 +415,20 @@ def _regrade(event_id: int, result: ProcessResult) -> None:
         if alert is not None:
             result.alerts += 1
         log.info("event %s level %s → %s (%s)", event.pk, previous, new_level, change.reason)
+
+
+def _propose(event: Event, grading: Grading, result: ProcessResult) -> None:
+    """Record a topic's proposal (疑似… · 待研判) and tell the person on duty; the level does not change."""
+    from yuqing.notify.alerts import raise_proposal_alert
+
+    record(actor=None, action="event.level_propose", obj=event, organization=event.organization,
+           before={"level": event.level},
+           after={"proposed_level": int(grading.proposed), "reasons": grading.proposed_reasons,
+                  "reasons_zh": grading.proposed_reasons_zh},
+           object_repr=event.title[:200])
+    result.proposals.append((event.pk, int(grading.proposed)))
+    raise_proposal_alert(event, grading.proposed, [f"疑似{grading.proposed.label} · 待研判",
+                                                   *grading.proposed_reasons_zh])
 
 
 def warm_up() -> None:

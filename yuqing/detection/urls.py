@@ -14,6 +14,7 @@ urlpatterns = [
     path("events/<int:pk>/", views.event_detail, name="event-detail"),
     path("events/<int:pk>/level/", views.event_level, name="event-level"),
     path("events/<int:pk>/close/", views.event_close, name="event-close"),
+    path("events/<int:pk>/proposal/", views.event_proposal, name="event-proposal"),
     path("schemes/", views.scheme_list, name="scheme-list"),
     path("schemes/new/", views.scheme_create, name="scheme-create"),
     path("schemes/preview/", views.scheme_preview, name="scheme-preview"),

@@ -208,6 +208,27 @@ def event_level(request, pk: int):
 
 @login_required
 @require_POST
+def event_proposal(request, pk: int):
+    """研判 of a proposed level: confirm it (takes effect, alerted) or dismiss it with a reason."""
+    event = permissions.get_visible_or_404(request.user, Event.objects.select_related("organization"), pk=pk)
+    decision = request.POST.get("decision")
+    reason = request.POST.get("reason", "")
+    try:
+        if decision == "confirm":
+            actions.do_confirm_event_proposal(event, acting_user=request.user, reason=reason)
+            messages.success(request, _("The proposed level now applies."))
+        elif decision == "dismiss":
+            actions.do_dismiss_event_proposal(event, acting_user=request.user, reason=reason)
+            messages.success(request, _("The proposed level was dismissed."))
+        else:
+            messages.error(request, _("decision: choose confirm or dismiss."))
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+    return redirect("detection:event-detail", pk=event.pk)
+
+
+@login_required
+@require_POST
 def event_close(request, pk: int):
     event = permissions.get_visible_or_404(request.user, Event.objects.select_related("organization"), pk=pk)
     try:

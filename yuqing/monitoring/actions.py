@@ -115,6 +115,10 @@ def _own_source(organization, kind: str, name: str) -> Source:
     return source
 
 
+# The statutory levels 1 一般 … 4 特别重大 (detection's Level values) a tip's submitter may choose.
+TIP_LEVELS = (1, 2, 3, 4)
+
+
 @dataclass
 class TipOutcome:
     item: Item
@@ -122,14 +126,22 @@ class TipOutcome:
 
 
 def do_submit_tip(*, organization, acting_user, url: str = "", text: str = "", title: str = "",
-                  screenshot: bytes | None = None, screenshot_name: str = "") -> TipOutcome:
-    """A person's tip becomes an item (deduplicated like any other) with the screenshot kept as evidence."""
+                  screenshot: bytes | None = None, screenshot_name: str = "", level: int | None = None) -> TipOutcome:
+    """A person's tip becomes an item (deduplicated like any other) with the screenshot kept as evidence.
+
+    `level` (1 一般 … 4 特别重大) is the level the submitter judged the tip to be; without it the tip's event
+    starts at 一般 and a topic it touches only proposes a higher level (detection grades it).
+    """
     permissions.require(acting_user, Perm.SUBMIT_TIP, organization)
+    if level is not None and level not in TIP_LEVELS:
+        raise ValidationError({"level": [_("Choose a level from 1 (一般) to 4 (特别重大).")]})
     try:
         entry, proof = tip.build_tip(url=url, text=text, title=title, screenshot=screenshot,
                                      screenshot_name=screenshot_name, submitted_by=acting_user.get_username())
     except FieldError as exc:
         raise ValidationError({exc.field or "text": [plain_error(exc).split(": ", 1)[-1]]}) from exc
+    if level is not None:
+        entry.extra["submitted_level"] = int(level)
     with transaction.atomic():
         source = _own_source(organization, Source.Kind.TIP, _("Manual tips"))
         store_entries(organization, source, [entry])
@@ -141,7 +153,8 @@ def do_submit_tip(*, organization, acting_user, url: str = "", text: str = "", t
             extension = proof.content_type.split("/")[-1].replace("jpeg", "jpg")
             evidence.file.save(f"{proof.sha256}.{extension}", ContentFile(screenshot), save=True)
         record(actor=acting_user, action="item.tip", obj=item, organization=organization,
-               after={"url": item.url, "title": item.title, "evidence": proof.sha256 if proof else None})
+               after={"url": item.url, "title": item.title, "evidence": proof.sha256 if proof else None,
+                      "level": level})
     return TipOutcome(item, evidence)
 
 

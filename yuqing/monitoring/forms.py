@@ -77,6 +77,11 @@ class TipForm(forms.Form):
     text = forms.CharField(label=_("What was said"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
     screenshot = forms.FileField(label=_("Screenshot"), required=False,
                                  help_text=_("PNG, JPEG, GIF or WebP, up to 10 MB; kept as evidence."))
+    level = forms.TypedChoiceField(
+        label=_("Level"), required=False, coerce=int, empty_value=None,
+        choices=[("", _("Let the system grade it (starts at 一般)")), (1, "一般"), (2, "较大"), (3, "重大"),
+                 (4, "特别重大")],
+        help_text=_("Only if you have judged the tip yourself; otherwise it starts at 一般."))
 
     def clean(self):
         data = super().clean()

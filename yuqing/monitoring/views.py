@@ -203,7 +203,8 @@ def tip_create(request):
             outcome = actions.do_submit_tip(
                 organization=org, acting_user=request.user, url=form.cleaned_data["url"],
                 text=form.cleaned_data["text"], title=form.cleaned_data["title"],
-                screenshot=upload.read() if upload else None, screenshot_name=upload.name if upload else "")
+                screenshot=upload.read() if upload else None, screenshot_name=upload.name if upload else "",
+                level=form.cleaned_data.get("level"))
         except ValidationError as exc:
             apply_errors(form, exc)
         else:

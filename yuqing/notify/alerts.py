@@ -10,7 +10,7 @@ from django.utils import timezone
 from yuqing.audit.log import record
 from yuqing.detection.grading import Level
 from yuqing.notify.models import Alert, Delivery
-from yuqing.notify.routing import Target, targets_for
+from yuqing.notify.routing import Target, duty_targets, targets_for
 from yuqing.notify.transports import release_time, should_hold
 from yuqing.system.scheduler import dispatch
 
@@ -26,13 +26,34 @@ def raise_alert(event, level, reasons: list[str]) -> Alert | None:
     alerts again. The deliveries leave after the caller's transaction commits.
     """
     level = Level.from_label(level)
-    if Alert.objects.filter(event=event, level__gte=level).exists():
+    if Alert.objects.filter(event=event, kind=Alert.Kind.EVENT, level__gte=level).exists():
         return None
     org = event.organization
     return _raise(
         dict(organization=org, event=event, kind=Alert.Kind.EVENT, level=int(level),
              title=(event.title or f"#{event.pk}")[:500], reasons=[str(r) for r in reasons]),
         level,
+    )
+
+
+def raise_proposal_alert(event, level, reasons: list[str]) -> Alert | None:
+    """Tell only the people on duty that a topic proposes `level` for `event` (待研判); None if already told.
+
+    No channels and no publicity lead, leader or supervisor: the proposal has not taken effect until the
+    person on duty confirms it in 研判 (then `raise_alert` tells everyone the level concerns).
+    """
+    level = Level.from_label(level)
+    if Alert.objects.filter(event=event, kind__in=[Alert.Kind.EVENT, Alert.Kind.PROPOSAL],
+                            level__gte=level).exists():
+        return None
+    targets = duty_targets(event.organization, timezone.now())
+    if not targets:
+        # Nobody on duty: the proposal waits on the event page (and in the audit log) for whoever looks next.
+        return None
+    return _raise(
+        dict(organization=event.organization, event=event, kind=Alert.Kind.PROPOSAL, level=int(level),
+             title=(event.title or f"#{event.pk}")[:500], reasons=[str(r) for r in reasons]),
+        level, targets=targets,
     )
 
 
@@ -59,12 +80,14 @@ def on_source_failing(sender, source, failures: int, error: str = "", **kwargs) 
     raise_source_alert(source, failures, error)
 
 
-def _raise(values: dict, level: Level) -> Alert | None:
+def _raise(values: dict, level: Level, targets: list[Target] | None = None) -> Alert | None:
     now = timezone.now()
+    if targets is None:
+        targets = targets_for(values["organization"], level, now)
     try:
         with transaction.atomic():
             alert = Alert.objects.create(**values)
-            deliveries = create_deliveries(alert, targets_for(alert.organization, level, now), now)
+            deliveries = create_deliveries(alert, targets, now)
             record(
                 actor=None, action="alert.raise", obj=alert, organization=alert.organization,
                 after={

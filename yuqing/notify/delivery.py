@@ -70,8 +70,11 @@ def message_for(alert: Alert) -> Message:
     else:
         url = f"{site_url()}/notify/alerts/{alert.pk}/"
     text = "\n".join(f"- {reason}" for reason in alert.reasons or [])
-    return Message(title=alert.title, text=text, url=url, level=Level(alert.level).label,
-                   event_id=alert.event_id)
+    label = Level(alert.level).label
+    if alert.kind == Alert.Kind.PROPOSAL:
+        # Not a level yet: the person on duty decides in 研判.
+        label = f"疑似{label} · 待研判"
+    return Message(title=alert.title, text=text, url=url, level=label, event_id=alert.event_id)
 
 
 def send_message(notifier: Notifier, message: Message, recipient: str = "") -> DeliveryResult:

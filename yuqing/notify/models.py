@@ -136,6 +136,8 @@ class Alert(models.Model):
     class Kind(models.TextChoices):
         EVENT = "event", _("Event")
         SOURCE_HEALTH = "source_health", _("Source health")
+        # A level a topic criterion only proposes (待研判): told to the person on duty, who confirms or not.
+        PROPOSAL = "proposal", _("Proposed level")
 
     organization = models.ForeignKey(
         "orgs.Organization", on_delete=models.CASCADE, related_name="alerts", verbose_name=_("organisation")
@@ -158,7 +160,7 @@ class Alert(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             # One alert per event and level: re-evaluations never alert twice, a rise alerts again.
-            models.UniqueConstraint(fields=["event", "level"], name="alert_one_per_event_level"),
+            models.UniqueConstraint(fields=["event", "level", "kind"], name="alert_one_per_event_level_kind"),
         ]
         verbose_name = _("alert")
         verbose_name_plural = _("alerts")

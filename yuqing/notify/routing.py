@@ -3,6 +3,7 @@
 Rules (docs/alerting.md):
 - channels: every enabled notifier of the event's organisation (and of the organisations between it and its
   school) whose lowest level ≤ the alert's level; for 重大/特别重大 also those of the ancestors (the bureau);
+- a level a topic only proposes (待研判) goes to the people on duty only (`duty_targets`);
 - people, by e-mail through the nearest enabled e-mail notifier (the event's organisation first, then up
   the tree): whoever is on duty now in those organisations, the publicity lead always, the leader for 重大
   and above, the bureau's supervisor for 特别重大.
@@ -105,3 +106,13 @@ def targets_for(org: Organization, level: Level, now: datetime, *, people: bool 
                     covered.add(address)
                     targets.append(Target(mailer, address, why))
     return targets
+
+
+def duty_targets(org: Organization, now: datetime) -> list[Target]:
+    """Personal e-mails to whoever is on duty now in the organisation (and up to its school), nothing else."""
+    scope = organizations_in_scope(org, Level.GENERAL)
+    mailer = email_notifier_for(scope)
+    if mailer is None:
+        return []
+    return [Target(mailer, address, why) for address, why in people_for(scope, Level.GENERAL, now,
+                                                                          include_roles=False).items()]
