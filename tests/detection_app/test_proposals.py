@@ -140,3 +140,11 @@ def test_a_monitor_outside_the_school_cannot_decide(office, login):
     assert response.status_code == 404
     event.refresh_from_db()
     assert event.level == int(Level.GENERAL)
+
+
+def test_the_api_shows_the_pending_proposal(office, login):
+    _tip(office)
+    body = login(office.monitor).get("/api/events/").json()
+    rows = body["results"] if isinstance(body, dict) else body
+    assert rows[0]["level_label"] == "一般"
+    assert rows[0]["proposal"]["display"] == "疑似特别重大 · 待研判"

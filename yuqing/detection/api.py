@@ -123,15 +123,24 @@ class EventSerializer(serializers.ModelSerializer):
     organization = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     level_label = serializers.SerializerMethodField()
     level_history = LevelChangeSerializer(source="level_changes", many=True, read_only=True)
+    proposal = serializers.SerializerMethodField()
 
     class Meta:
         model = Event
         fields = ["id", "organization", "scheme", "title", "key_terms", "first_seen_at", "last_seen_at",
                   "mention_count", "level", "level_label", "level_reason", "level_reason_zh", "status", "views",
-                  "comments", "mainstream_count", "categories", "level_history"]
+                  "comments", "mainstream_count", "categories", "level_history", "proposal"]
 
     def get_level_label(self, obj) -> str:
         return Level(obj.level).label
+
+    def get_proposal(self, obj) -> dict | None:
+        """The level a topic proposes, waiting for 研判 ("疑似特别重大 · 待研判"), or null."""
+        proposed = obj.pending_proposal
+        if proposed is None:
+            return None
+        return {"level": int(proposed), "label": proposed.label, "display": f"疑似{proposed.label} · 待研判",
+                "reason": obj.proposal_reason, "reason_zh": obj.proposal_reason_zh}
 
 
 class EventViewSet(viewsets.ReadOnlyModelViewSet):
