@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from yuqing.audit.log import record
 from yuqing.orgs import permissions
 from yuqing.orgs.permissions import Perm
-from yuqing.publishing import archive, chains, channels, checks, media, richtext, signals
+from yuqing.publishing import archive, chains, checks, media, richtext, signals
+from yuqing.publishing import channels as targets
 from yuqing.publishing.models import (
     Attachment,
     Category,
@@ -143,7 +144,7 @@ def _send(signal, **kwargs) -> None:
 # --- drafts ----------------------------------------------------------------------------------------------
 
 def do_create_draft(*, organization, acting_user, title: str, body: str = "", category: str = Category.SCHOOL_NEWS,
-                    channels_ids=(), is_repost: bool = False, source: str = "",
+                    channels=(), is_repost: bool = False, source: str = "",
                     purpose: str = Draft.Purpose.ARTICLE, subject=None) -> Draft:
     """A new draft (version 1) by `acting_user`, who becomes its author.
 
@@ -155,7 +156,7 @@ def do_create_draft(*, organization, acting_user, title: str, body: str = "", ca
     _validate_fields(organization, data)
     if purpose not in Draft.Purpose.values:
         raise ValidationError({"purpose": [_("Unknown purpose.")]})
-    targets = channels.resolve(organization, channels_ids)
+    chosen = targets.resolve(organization, channels)
     with transaction.atomic():
         draft = Draft(organization=organization, title=title.strip(), category=category, is_repost=is_repost,
                       source=source.strip(), purpose=purpose, author=acting_user)
@@ -163,11 +164,11 @@ def do_create_draft(*, organization, acting_user, title: str, body: str = "", ca
             draft.subject = subject
         draft.save()
         _apply_body(draft, acting_user, body)
-        channels.set_targets(draft, targets)
+        targets.set_targets(draft, chosen)
         _participate(draft, acting_user, Participation.Role.AUTHOR)
         version = _new_version(draft, acting_user)
         record(actor=acting_user, action="draft.create", obj=draft, organization=organization,
-               after={**_snapshot(draft), "channels": [c.pk for c in targets]})
+               after={**_snapshot(draft), "channels": [c.pk for c in chosen]})
     _send(signals.draft_saved, draft=draft, version=version, acting_user=acting_user)
     return draft
 
@@ -178,7 +179,7 @@ def do_update_draft(draft: Draft, *, acting_user, **changes) -> Draft:
     for field in changes:
         if field not in DRAFT_FIELDS:
             raise ValidationError({field: [_("This field cannot be changed here.")]})
-    targets = channels.resolve(draft.organization, changes.pop("channels")) if "channels" in changes else None
+    chosen = targets.resolve(draft.organization, changes.pop("channels")) if "channels" in changes else None
     merged = {"title": draft.title, "category": draft.category, "is_repost": draft.is_repost,
               "source": draft.source, **changes}
     _validate_fields(draft.organization, merged)
@@ -194,8 +195,8 @@ def do_update_draft(draft: Draft, *, acting_user, **changes) -> Draft:
                 setattr(draft, field, changes[field].strip() if isinstance(changes[field], str) else changes[field])
         if "body" in changes:
             _apply_body(draft, acting_user, changes["body"])
-        if targets is not None:
-            channels.set_targets(draft, targets)
+        if chosen is not None:
+            targets.set_targets(draft, chosen)
         version = _new_version(draft, acting_user)
         record(actor=acting_user, action="draft.update", obj=draft, organization=draft.organization,
                before=before, after=_snapshot(draft))
@@ -245,7 +246,7 @@ def do_submit_draft(draft: Draft, *, acting_user) -> Draft:
             raise ValidationError({"status": [_("Only a draft being edited or a rejected draft can be submitted; "
                                                 "this one is %(status)s.") % {"status": draft.get_status_display()}]})
         _participate(draft, acting_user, Participation.Role.AUTHOR)
-        channels.require_targets(draft)
+        targets.require_targets(draft)
         attachments = list(draft.attachment_files.filter(removed=False))
         # Checks run again: lexicons or the policy may have changed since the last save.
         draft.findings = checks.check_draft(title=draft.title, body_text=draft.body_text, attachments=attachments,
@@ -390,7 +391,7 @@ def _create_publish_record(draft: Draft) -> PublishRecord:
         draft=draft, organization=draft.organization, version=draft.version, title=draft.title,
         reviewers=reviewers, reviewer_line=reviewer_line(reviewers), approved_at=timezone.now(),
     )
-    channels.copy_to_record(draft, pub)
+    targets.copy_to_record(draft, pub)
     archive.archive_materials(pub, draft)
     record(actor=None, action="publication.create", obj=pub, organization=draft.organization,
            after={"draft": draft.pk, "version": draft.version, "reviewers": pub.reviewer_line,
@@ -440,7 +441,7 @@ def do_publish(pub: PublishRecord, *, acting_user, url: str = "") -> PublishReco
             pub.url = url
         pub.save()
         Draft.objects.filter(pk=pub.draft_id).update(status=Draft.Status.PUBLISHED, updated_at=timezone.now())
-        channels.mark_published(pub)
+        targets.mark_published(pub)
         record(actor=acting_user, action="publication.publish", obj=pub, organization=pub.organization,
                after={"url": pub.url, "published_at": pub.published_at.isoformat()})
     draft = Draft.objects.get(pk=pub.draft_id)

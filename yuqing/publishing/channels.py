@@ -2,38 +2,38 @@
 
 from __future__ import annotations
 
-from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-
-def channel_model():
-    try:
-        return apps.get_model("registry", "Channel")
-    except LookupError:
-        return None
+from yuqing.registry.activity import Origin, record_publication
+from yuqing.registry.models import Channel, Status
 
 
-def resolve(organization, ids) -> list:
-    """The channels named by `ids`, each active and belonging to the organisation (or one above/below it)."""
+def choices_for(organization):
+    """Channels a draft of `organization` may target: active ones of the organisation, its ancestors and units."""
+    ids = [int(p) for p in organization.path.strip("/").split("/") if p]
+    return (Channel.objects.active().filter(organization__path__startswith=organization.path)
+            | Channel.objects.active().filter(organization_id__in=ids)).distinct().select_related("organization")
+
+
+def resolve(organization, ids) -> list[Channel]:
+    """The channels named by `ids`, each active and within reach of the organisation; errors name each one."""
     ids = list(ids or [])
     if not ids:
         return []
-    Channel = channel_model()
-    if Channel is None:
-        raise ValidationError({"channels": [_("The channel registry is not available.")]})
     try:
         wanted = {int(i) for i in ids}
     except (TypeError, ValueError) as exc:
         raise ValidationError({"channels": [_("Channel ids must be numbers.")]}) from exc
+    ancestors = {int(p) for p in organization.path.strip("/").split("/") if p}
     found = {c.pk: c for c in Channel.objects.filter(pk__in=wanted).select_related("organization")}
     errors = []
     for pk in sorted(wanted):
         channel = found.get(pk)
-        if channel is None or not (organization.path.startswith(channel.organization.path)
+        if channel is None or not (channel.organization_id in ancestors
                                    or channel.organization.path.startswith(organization.path)):
             errors.append(_("Channel %(id)s does not exist.") % {"id": pk})
-        elif channel.status != Channel.Status.ACTIVE:
+        elif channel.status != Status.ACTIVE:
             errors.append(_("Channel “%(name)s” is %(status)s; drafts may only target active channels.")
                           % {"name": channel.name, "status": channel.get_status_display()})
     if errors:
@@ -42,14 +42,11 @@ def resolve(organization, ids) -> list:
 
 
 def set_targets(draft, targets) -> None:
-    if hasattr(draft, "channels"):
-        draft.channels.set(targets)
+    draft.channels.set(targets)
 
 
 def require_targets(draft) -> None:
     """At submission: at least one target channel, each still active."""
-    if channel_model() is None or not hasattr(draft, "channels"):
-        return
     targets = list(draft.channels.all())
     if not targets:
         raise ValidationError({"channels": [_("Choose at least one channel to publish on.")]})
@@ -57,9 +54,10 @@ def require_targets(draft) -> None:
 
 
 def copy_to_record(draft, record) -> None:
-    if hasattr(draft, "channels") and hasattr(record, "channels"):
-        record.channels.set(draft.channels.all())
+    record.channels.set(draft.channels.all())
 
 
 def mark_published(record) -> None:
-    """Move each channel's last publication date (what the registry shows for dormancy)."""
+    """Move each channel's last publication date in the registry (what dormancy is judged by)."""
+    for channel in record.channels.all():
+        record_publication(channel, record.published_at, url=record.url, source=Origin.PUBLISHING)

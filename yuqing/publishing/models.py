@@ -94,6 +94,8 @@ class Draft(models.Model):
     category = models.CharField(_("category"), max_length=48, default=Category.SCHOOL_NEWS)
     is_repost = models.BooleanField(_("repost"), default=False)
     source = models.CharField(_("source"), max_length=300, blank=True)
+    channels = models.ManyToManyField("registry.Channel", blank=True, related_name="drafts",
+                                      verbose_name=_("channels"))
     purpose = models.CharField(_("purpose"), max_length=16, choices=Purpose.choices, default=Purpose.ARTICLE)
     subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     subject_id = models.CharField(max_length=64, blank=True)
@@ -273,6 +275,7 @@ class PublishRecord(models.Model):
     version = models.PositiveIntegerField()
     title = models.CharField(max_length=200)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.AWAITING_PREVIEW)
+    channels = models.ManyToManyField("registry.Channel", blank=True, related_name="publish_records")
     reviewers = models.JSONField(default=list)  # [{"stage", "stage_name", "user_id", "username", "name", "at"}]
     reviewer_line = models.CharField(max_length=500)
     approved_at = models.DateTimeField()
