@@ -26,6 +26,7 @@ Organisations and audit:
   org list           organisations with their slugs               yuqing org list --format json
   audit verify       check the audit log's hash chain             yuqing audit verify
   audit export       write the audit log as CSV                   yuqing audit export --org no1-middle -o audit.csv
+  token issue        print a new API token for a person           yuqing token issue editor --name ci-script
 
 Collection:
   source add         add a source (rss, page, json, webhook)      yuqing source add --org no1-middle --kind rss --name 微博 URL

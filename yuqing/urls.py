@@ -12,6 +12,7 @@ from yuqing.detection import api as detection_api
 from yuqing.monitoring import api as monitoring_api
 from yuqing.notify import api as notify_api
 from yuqing.orgs import views as org_views
+from yuqing.publishing import api as publishing_api
 from yuqing.registry import api as registry_api
 from yuqing.system import views as system_views
 
@@ -28,6 +29,7 @@ router.register("mentions", detection_api.MentionViewSet, basename="mention")
 router.register("events", detection_api.EventViewSet, basename="event")
 router.register("judgements", detection_api.JudgementViewSet, basename="judgement")
 registry_api.register(router)
+publishing_api.register(router)
 
 urlpatterns = [
     path("", system_views.home, name="home"),
