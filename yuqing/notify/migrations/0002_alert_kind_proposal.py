@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('detection', '0003_event_proposed_level'),
+        ('detection', '0004_event_proposed_level'),
         ('monitoring', '0002_remove_unused_staged_entry'),
         ('notify', '0001_notifiers_roster_alerts_deliveries'),
         ('orgs', '0001_initial'),

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('detection', '0002_event_graded_level'),
+        ('detection', '0003_keyset_indexes'),
     ]
 
     operations = [
