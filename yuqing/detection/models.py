@@ -130,6 +130,34 @@ class Event(models.Model):
         return None
 
 
+class EventKey(models.Model):
+    """What finds the event of a new mention through an index instead of a scan (see detection/pipeline.py).
+
+    A `story` key is the id of a story's original item (an item linked as a repost or duplicate of it joins its
+    event); a `term` key is one of the event's key terms, with when a mention last brought it, so the grouping
+    window is an index range. One row per (organisation, kind, key, event).
+    """
+
+    class Kind(models.TextChoices):
+        STORY = "story", _("story")
+        TERM = "term", _("key term")
+
+    organization = models.ForeignKey("orgs.Organization", on_delete=models.CASCADE, related_name="+")
+    event = models.ForeignKey("Event", on_delete=models.CASCADE, related_name="keys")
+    kind = models.CharField(max_length=5, choices=Kind.choices)
+    key = models.CharField(max_length=100)
+    last_seen_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "kind", "key", "event"],
+                                               name="eventkey_unique")]
+        verbose_name = _("event key")
+        verbose_name_plural = _("event keys")
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.key} → {self.event_id}"
+
+
 class Mention(models.Model):
     """An item that matched a scheme, with its analysis and any manual judgement."""
 

@@ -23,7 +23,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Max, Min, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from yuqing.audit.log import record
@@ -31,6 +32,7 @@ from yuqing.detection.expressions import SchemeSet
 from yuqing.detection.grading import Grading, Level, LevelRules, Metrics, grade
 from yuqing.detection.models import (
     Event,
+    EventKey,
     LevelChange,
     LevelRuleSet,
     Mention,
@@ -292,59 +294,94 @@ def _assign_event(org: Organization, mention: Mention) -> tuple[Event, bool]:
         else:
             merged = list(dict.fromkeys([*event.key_terms, *terms]))[:MAX_EVENT_TERMS]
             Event.objects.filter(pk=event.pk).update(key_terms=merged)
+        remember_keys(event, item, terms, seen)
         Mention.objects.filter(pk=mention.pk, event__isnull=True).update(event=event)
         mention.event = event
     return event, created
 
 
 def _find_event(org: Organization, mention: Mention, terms: list[str]) -> Event | None:
+    """The event a mention joins by the grouping rules, found through indexes only (`EventKey`).
+
+    The story and term lookups are equality / range queries on the key index, so their cost does not grow
+    with the number of items, mentions or events stored (an OR across the item join used to scan).
+    """
     item = mention.item
     same_item = Mention.objects.filter(item_id=item.pk, event__isnull=False).exclude(pk=mention.pk).first()
     if same_item is not None:
         return same_item.event
-    root = item.original_id or item.pk
-    story = (
-        Mention.objects.filter(organization_id=org.pk, event__isnull=False)
-        .filter(Q(item_id=root) | Q(item__original_id=root) | Q(item_id=item.original_id or -1))
-        .exclude(item_id=item.pk).select_related("event").order_by("pk").first()
-    )
+    story = (EventKey.objects.filter(organization_id=org.pk, kind=EventKey.Kind.STORY, key=str(story_root(item)))
+             .order_by("event_id").values_list("event_id", flat=True).first())
     if story is not None:
-        return story.event
+        return Event.objects.get(pk=story)
     if len(terms) < MIN_SHARED_TERMS:
         return None
     seen = item.published_at or item.first_seen_at
-    candidates = Event.objects.filter(
-        organization_id=org.pk, scheme_id=mention.scheme_id, status=Event.Status.OPEN,
-        last_seen_at__gte=seen - GROUPING_WINDOW, first_seen_at__lte=seen + GROUPING_WINDOW,
-    ).order_by("-last_seen_at")[:50]
-    wanted = set(terms)
-    best, best_shared = None, 0
-    for event in candidates:
-        shared = len(wanted & set(event.key_terms))
-        if shared >= MIN_SHARED_TERMS and shared > best_shared:
-            best, best_shared = event, shared
-    return best
+    best = (
+        EventKey.objects.filter(
+            organization_id=org.pk, kind=EventKey.Kind.TERM, key__in=[t[:100] for t in terms],
+            last_seen_at__gte=seen - GROUPING_WINDOW, event__status=Event.Status.OPEN,
+            event__scheme_id=mention.scheme_id, event__first_seen_at__lte=seen + GROUPING_WINDOW,
+        )
+        .values("event_id").annotate(shared=Count("id"), last=Max("event__last_seen_at"))
+        .filter(shared__gte=MIN_SHARED_TERMS).order_by("-shared", "-last", "-event_id")
+        .values_list("event_id", flat=True).first()
+    )
+    return None if best is None else Event.objects.get(pk=best)
+
+
+def story_root(item: Item) -> int:
+    """The id of the original a story's copies link to (the item itself when it is an original)."""
+    return item.original_id or item.pk
+
+
+def remember_keys(event: Event, item: Item, terms: Iterable[str], seen: datetime) -> None:
+    """Index the event under the item's story and the mention's key terms (idempotent upserts)."""
+    keys = [EventKey(organization_id=event.organization_id, event_id=event.pk, kind=EventKey.Kind.STORY,
+                     key=str(story_root(item)), last_seen_at=seen)]
+    keys += [EventKey(organization_id=event.organization_id, event_id=event.pk, kind=EventKey.Kind.TERM,
+                      key=term[:100], last_seen_at=seen) for term in dict.fromkeys(terms)]
+    EventKey.objects.bulk_create(keys, update_conflicts=True, update_fields=["last_seen_at"],
+                                 unique_fields=["organization", "kind", "key", "event"])
+
+
+def reindex_event(event: Event) -> None:
+    """Rebuild an event's keys from its mentions (after a merge or split moved mentions between events)."""
+    with transaction.atomic():
+        EventKey.objects.filter(event=event).delete()
+        rows = (Mention.objects.filter(event=event).order_by("item_id")
+                .values_list("item_id", "item__original_id", "item__first_seen_at").distinct())
+        keys = {(EventKey.Kind.STORY, str(original or pk)): seen for pk, original, seen in rows.iterator()}
+        for term in event.key_terms or []:
+            keys[(EventKey.Kind.TERM, str(term)[:100])] = event.last_seen_at
+        EventKey.objects.bulk_create(
+            [EventKey(organization_id=event.organization_id, event_id=event.pk, kind=kind, key=key,
+                      last_seen_at=seen) for (kind, key), seen in keys.items()],
+            batch_size=1000, ignore_conflicts=True)
 
 
 # ---------------------------------------------------------------------------------------------- grading
 
 
 def event_figures(event: Event) -> dict:
-    """Max views and comments over the event's relevant items, distinct mainstream items, categories."""
-    mentions = Mention.objects.filter(event=event).exclude(relevance="irrelevant")
-    rows = list(mentions.values_list("item_id", "item__views", "item__comments", "item__mainstream",
-                                     "categories", "item__first_seen_at", "item__published_at",
-                                     "item__extra__submitted_level"))
-    views = max((r[1] or 0 for r in rows), default=0)
-    comments = max((r[2] or 0 for r in rows), default=0)
-    mainstream = len({r[0] for r in rows if r[3]})
-    categories = sorted({c for r in rows for c in (r[4] or [])})
-    seen = [r[6] or r[5] for r in rows]
-    submitted = [int(r[7]) for r in rows if isinstance(r[7], int) and r[7] in Level._value2member_map_]
-    return {"views": views, "comments": comments, "mainstream": mainstream, "categories": categories,
-            "submitted_level": max(submitted, default=None),
-            "count": len({r[0] for r in rows}), "mentions": len(rows),
-            "first": min(seen, default=None), "last": max([r[5] for r in rows], default=None)}
+    """Max views and comments over the event's relevant items, distinct mainstream items, categories.
+
+    Aggregated in the database, so re-grading a large event does not read its mentions into Python.
+    """
+    mentions = Mention.objects.filter(event=event).exclude(relevance="irrelevant").order_by()
+    figures = mentions.aggregate(
+        views=Max("item__views"), comments=Max("item__comments"),
+        mainstream=Count("item_id", distinct=True, filter=Q(item__mainstream=True)),
+        count=Count("item_id", distinct=True), mentions=Count("id"),
+        first=Min(Coalesce("item__published_at", "item__first_seen_at")), last=Max("item__first_seen_at"),
+    )
+    # distinct category lists are few (combinations of a handful of categories) however many mentions there are
+    categories = sorted({c for cats in mentions.values_list("categories", flat=True).distinct() for c in (cats or [])})
+    # a tip's submitted level (tips carry it in `extra`); distinct values are at most the five levels
+    submitted = [int(v) for v in mentions.values_list("item__extra__submitted_level", flat=True).distinct()
+                 if isinstance(v, int) and v in Level._value2member_map_]
+    return {**figures, "views": figures["views"] or 0, "comments": figures["comments"] or 0,
+            "categories": categories, "submitted_level": max(submitted, default=None)}
 
 
 def grade_event(event: Event, figures: dict | None = None, at: datetime | None = None) -> Grading:
