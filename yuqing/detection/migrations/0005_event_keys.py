@@ -25,9 +25,7 @@ def backfill(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        # also joins the two 0003 migrations that landed side by side
-        ('detection', '0003_event_proposed_level'),
-        ('detection', '0003_keyset_indexes'),
+        ('detection', '0004_event_proposed_level'),
         ('orgs', '0001_initial'),
     ]
 
