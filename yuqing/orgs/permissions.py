@@ -138,6 +138,13 @@ def holds_role(user, roles, org: Organization) -> bool:
     return any(org.path.startswith(path) and role in wanted for path, role in _memberships(user))
 
 
+def require_own(user, perm: Perm, org: Organization) -> None:
+    """Like `require()`, but only a role held in `org` itself (or below) counts; see `has_own_perm()`."""
+    require(user, perm, org)
+    if not has_own_perm(user, perm, org):
+        raise PermissionDenied(f"only people of {org.name} may {perm.value.replace('_', ' ')} here")
+
+
 def require(user, perm: Perm, org: Organization) -> None:
     """Raise PermissionDenied (403) unless the user holds `perm` in `org`; 404 if they cannot even see it."""
     if not has_perm(user, Perm.VIEW, org):

@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yuqing import workflow
 from yuqing.audit.log import record, snapshot
 from yuqing.orgs import permissions
 from yuqing.orgs.models import Membership, Organization
@@ -129,7 +131,7 @@ def do_apply(model, organization: Organization, *, acting_user, reason: str = ""
             **{"channel" if model is Channel else "group": obj})
         record(actor=acting_user, action="filing.submit", obj=filing, organization=organization,
                after=snapshot(filing, fields=["action", "reason", "proposed", "needs_bureau"]))
-        transaction.on_commit(lambda: signals.filing_submitted.send(sender=Filing, filing=filing))
+        transaction.on_commit(lambda: _submitted(filing))
     return obj
 
 
@@ -187,3 +189,158 @@ def do_register_group(organization, *, acting_user, status=Status.ACTIVE, **fiel
 
 def do_update_group(group, *, acting_user, **changes) -> ChatGroup:
     return do_update(group, acting_user=acting_user, **changes)
+
+
+# ------------------------------------------------------------------------------------------- status moves
+
+def do_move(obj, to: str, *, acting_user, reason: str = ""):
+    """Move a channel or group along its lifecycle."""
+    with transaction.atomic():
+        workflow.do_transition(obj, to, acting_user=acting_user, reason=reason)
+    return obj
+
+
+# ------------------------------------------------------------------------------------------------ filings
+
+FILABLE = {
+    Filing.Action.CHANGE: (Status.APPROVED, Status.ACTIVE, Status.SUSPENDED),
+    Filing.Action.SUSPEND: (Status.ACTIVE,),
+    Filing.Action.CLOSE: (Status.APPROVED, Status.ACTIVE, Status.SUSPENDED),
+}
+
+
+def do_file(subject, action: str, *, acting_user, reason: str = "", proposed: dict | None = None) -> Filing:
+    """Apply to change, suspend or close an existing channel or group (opening is `do_apply`)."""
+    org = subject.organization
+    permissions.require(acting_user, Perm.APPLY_FILINGS, org)
+    if action not in FILABLE:
+        raise ValidationError({"action": [_("Choose change, suspend or close.")]})
+    if subject.status not in FILABLE[action]:
+        raise ValidationError({"action": [_("A %(status)s entry cannot be filed for “%(action)s”.")
+                                          % {"status": subject.get_status_display(),
+                                             "action": Filing.Action(action).label}]})
+    proposed = dict(proposed or {})
+    if action == Filing.Action.CHANGE:
+        if not proposed:
+            raise ValidationError({"proposed": [_("Say what should change.")]})
+        _check_proposal(subject, proposed)
+    elif not reason.strip():
+        raise ValidationError({"reason": [_("Give a reason.")]})
+    if subject.filings.filter(status__in=Filing.OPEN_STATUSES).exists():
+        raise ValidationError({"action": [_("An application for it is already waiting for approval.")]})
+    key = "channel" if isinstance(subject, Channel) else "group"
+    with transaction.atomic():
+        filing = Filing.objects.create(organization=org, action=action, reason=reason, applicant=acting_user,
+                                       needs_bureau=_settings_need_bureau(org), proposed=_json(proposed),
+                                       **{key: subject})
+        record(actor=acting_user, action="filing.submit", obj=filing, organization=org,
+               after=snapshot(filing, fields=["action", "reason", "proposed", "needs_bureau"]))
+        transaction.on_commit(lambda: _submitted(filing))
+    return filing
+
+
+def _json(values: dict) -> dict:
+    out = {}
+    for key, value in values.items():
+        if hasattr(value, "pk"):
+            value = value.pk
+        elif hasattr(value, "isoformat"):
+            value = value.isoformat()
+        out[key] = value
+    return out
+
+
+def _proposal_values(subject, proposed: dict) -> dict:
+    """Turn stored JSON (ids, ISO dates) back into field values."""
+    model = type(subject)
+    values = {}
+    for name, raw in proposed.items():
+        field = model._meta.get_field(name)
+        if field.is_relation:
+            values[name] = field.related_model.objects.filter(pk=raw).first() if raw not in (None, "") else None
+        else:
+            values[name] = field.to_python(raw)
+    return values
+
+
+def _check_proposal(subject, proposed: dict) -> None:
+    unknown = set(proposed) - set(FIELDS[type(subject)])
+    if unknown:
+        raise ValidationError({name: [_("This field cannot be changed here.")] for name in sorted(unknown)})
+    trial = type(subject).objects.get(pk=subject.pk)
+    for name, value in _proposal_values(subject, _json(proposed)).items():
+        setattr(trial, name, value)
+    _validate(trial)
+
+
+def _stage(filing: Filing) -> str:
+    return "bureau" if filing.status == Filing.Status.BUREAU else "lead"
+
+
+def do_decide_filing(filing: Filing, *, acting_user, approve: bool, comment: str = "") -> Filing:
+    """The publicity lead's (and, where configured, then the bureau's) decision; the final approval applies it."""
+    comment = (comment or "").strip()
+    stage = _stage(filing)
+    now = timezone.now()
+    data = {f"{stage}_by_id": getattr(acting_user, "pk", None), f"{stage}_at": now, f"{stage}_comment": comment}
+    if approve:
+        to = Filing.Status.BUREAU if stage == "lead" and filing.needs_bureau else Filing.Status.APPROVED
+    else:
+        to = Filing.Status.REJECTED
+    if to != Filing.Status.BUREAU:
+        data["decided_at"] = now
+    with transaction.atomic():
+        try:
+            workflow.do_transition(filing, to, acting_user=acting_user, reason=comment, **data)
+        except ValidationError as exc:
+            # the page's field is the comment: a rejection needs one
+            if hasattr(exc, "error_dict") and "reason" in exc.error_dict:
+                raise ValidationError({"comment": exc.message_dict["reason"]}) from exc
+            raise
+        if to == Filing.Status.APPROVED:
+            _apply_filing(filing)
+        elif to == Filing.Status.REJECTED and filing.action == Filing.Action.OPEN:
+            do_move(filing.subject, Status.CLOSED, acting_user=None,
+                    reason=_("Filing #%(id)s rejected: %(comment)s") % {"id": filing.pk, "comment": comment})
+        transaction.on_commit(lambda: _decided(filing, to))
+    return filing
+
+
+def do_withdraw_filing(filing: Filing, *, acting_user) -> Filing:
+    with transaction.atomic():
+        workflow.do_transition(filing, Filing.Status.WITHDRAWN, acting_user=acting_user, decided_at=timezone.now())
+        if filing.action == Filing.Action.OPEN:
+            do_move(filing.subject, Status.CLOSED, acting_user=None,
+                    reason=_("Filing #%(id)s withdrawn") % {"id": filing.pk})
+    return filing
+
+
+def _apply_filing(filing: Filing) -> None:
+    """Approval applies the change; the system makes it, the filing records who approved."""
+    subject = type(filing.subject).objects.get(pk=filing.subject.pk)
+    why = _("Filing #%(id)s approved") % {"id": filing.pk}
+    if filing.action == Filing.Action.OPEN:
+        model = type(subject)
+        subject.filed_on = timezone.localdate()
+        model.objects.filter(pk=subject.pk).update(filed_on=subject.filed_on)
+        do_move(subject, Status.APPROVED, acting_user=None, reason=why)
+    elif filing.action == Filing.Action.CHANGE:
+        before = snapshot(subject, fields=_AUDIT[type(subject)])
+        for name, value in _proposal_values(subject, filing.proposed).items():
+            setattr(subject, name, value)
+        _validate(subject)
+        subject.save()
+        record(actor=None, action=f"{_label(type(subject))}.update", obj=subject, organization=subject.organization,
+               before=before, after=snapshot(subject, fields=_AUDIT[type(subject)]), object_repr=f"{subject} ({why})")
+    elif filing.action == Filing.Action.SUSPEND:
+        do_move(subject, Status.SUSPENDED, acting_user=None, reason=f"{why}: {filing.reason}")
+    elif filing.action == Filing.Action.CLOSE:
+        do_move(subject, Status.CLOSING, acting_user=None, reason=f"{why}: {filing.reason}")
+
+
+def _submitted(filing: Filing) -> None:
+    signals.filing_submitted.send(sender=Filing, filing=filing)
+
+
+def _decided(filing: Filing, to: str) -> None:
+    signals.filing_decided.send(sender=Filing, filing=filing, approved=to == Filing.Status.APPROVED)

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from yuqing import workflow
+from yuqing.orgs.permissions import Perm
 
 # The national inspection rule "两周未更新": a channel silent for two weeks fails.
 DORMANT_DAYS = 14
@@ -30,6 +35,43 @@ class Status(models.TextChoices):
 LIVE_STATUSES = (Status.APPROVED, Status.ACTIVE, Status.SUSPENDED, Status.CLOSING)
 
 
+def lifecycle() -> workflow.Workflow:
+    """The moves of a channel or group. Approving and rejecting an application normally happens through its
+    filing; administrators (and the publicity lead) move running channels directly, e.g. when one is unused."""
+    return workflow.Workflow(field="status", moves=[
+        workflow.Move(Status.APPLIED, Status.APPROVED, perm=Perm.APPROVE_FILINGS, label=_("Approve")),
+        workflow.Move(Status.APPLIED, Status.CLOSED, perm=Perm.APPROVE_FILINGS, reason_required=True,
+                      label=_("Reject the application")),
+        workflow.Move(Status.APPROVED, Status.ACTIVE, perm=Perm.MANAGE_REGISTRY, label=_("Put into use")),
+        workflow.Move(Status.ACTIVE, Status.SUSPENDED, perm=Perm.MANAGE_REGISTRY, reason_required=True,
+                      label=_("Suspend")),
+        workflow.Move(Status.SUSPENDED, Status.ACTIVE, perm=Perm.MANAGE_REGISTRY, label=_("Resume")),
+        workflow.Move([Status.APPROVED, Status.ACTIVE, Status.SUSPENDED], Status.CLOSING, perm=Perm.MANAGE_REGISTRY,
+                      reason_required=True, label=_("Mark unused and start closing")),
+        workflow.Move(Status.CLOSING, Status.ACTIVE, perm=Perm.MANAGE_REGISTRY, reason_required=True,
+                      label=_("Keep in use")),
+        workflow.Move(Status.CLOSING, Status.CLOSED, perm=Perm.MANAGE_REGISTRY, label=_("Confirm closed")),
+    ])
+
+
+class _Lifecycle(models.Model):
+    """What channels and groups share: the responsible-person rule, checked on every path into "active"."""
+
+    class Meta:
+        abstract = True
+
+    def clean(self) -> None:
+        super().clean()
+        if self.status == Status.ACTIVE and self.responsible_id is None:
+            raise ValidationError({"responsible": gettext("A responsible person is required before it can be "
+                                                          "active.")})
+
+    def check_transition(self, to, *, acting_user, data) -> None:
+        if to == Status.ACTIVE and self.responsible_id is None:
+            raise ValidationError({"responsible": gettext("A responsible person is required before it can be "
+                                                          "active.")})
+
+
 class RegistryQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status=Status.ACTIVE)
@@ -41,7 +83,7 @@ class RegistryQuerySet(models.QuerySet):
         return self.filter(organization__path__startswith=organization.path)
 
 
-class Channel(models.Model):
+class Channel(_Lifecycle):
     """An outlet the school publishes through (新媒体账号 / 网站栏目)."""
 
     class Kind(models.TextChoices):
@@ -77,6 +119,7 @@ class Channel(models.Model):
                                related_name="deputy_channels", verbose_name=_("deputy"))
     purpose = models.TextField(_("purpose"), blank=True, default="")
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.APPLIED)
+    workflow = lifecycle()
     filed_on = models.DateField(_("filing date"), null=True, blank=True)
     next_review_on = models.DateField(_("next review"), null=True, blank=True)
     # The monitoring source that reads the channel's own publications (its feed or site column).
@@ -110,7 +153,7 @@ class Channel(models.Model):
         return f"/registry/channels/{self.pk}/"
 
 
-class ChatGroup(models.Model):
+class ChatGroup(_Lifecycle):
     """A WeChat / QQ / DingTalk group the school runs (工作群 / 班级群)."""
 
     class Kind(models.TextChoices):
@@ -145,6 +188,7 @@ class ChatGroup(models.Model):
     last_activity_on = models.DateField(_("last activity"), null=True, blank=True)
     last_activity_origin = models.CharField(max_length=16, choices=ActivityOrigin.choices, blank=True, default="")
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.APPLIED)
+    workflow = lifecycle()
     filed_on = models.DateField(_("filing date"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -168,6 +212,11 @@ class ChatGroup(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"/registry/groups/{self.pk}/"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.temporary and not self.task_ends_on:
+            raise ValidationError({"task_ends_on": gettext("A temporary group needs the date its task ends.")})
 
 
 class Filing(models.Model):
@@ -199,6 +248,22 @@ class Filing(models.Model):
     proposed = models.JSONField(_("proposed values"), default=dict, blank=True)
     reason = models.TextField(_("reason"), blank=True, default="")
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING)
+    _LEAD = {"lead_by_id", "lead_at", "lead_comment"}
+    _BUREAU = {"bureau_by_id", "bureau_at", "bureau_comment"}
+    workflow = workflow.Workflow(field="status", moves=[
+        workflow.Move(Status.PENDING, Status.BUREAU, perm=Perm.APPROVE_FILINGS, fields=_LEAD,
+                      label=_("Approve and pass to the bureau")),
+        workflow.Move(Status.PENDING, Status.APPROVED, perm=Perm.APPROVE_FILINGS, fields={*_LEAD, "decided_at"},
+                      label=_("Approve")),
+        workflow.Move(Status.BUREAU, Status.APPROVED, perm=Perm.APPROVE_FILINGS, fields={*_BUREAU, "decided_at"},
+                      label=_("Approve")),
+        workflow.Move(Status.PENDING, Status.REJECTED, perm=Perm.APPROVE_FILINGS, reason_required=True,
+                      fields={*_LEAD, "decided_at"}, label=_("Reject")),
+        workflow.Move(Status.BUREAU, Status.REJECTED, perm=Perm.APPROVE_FILINGS, reason_required=True,
+                      fields={*_BUREAU, "decided_at"}, label=_("Reject")),
+        workflow.Move(Status.PENDING, Status.WITHDRAWN, perm=Perm.APPLY_FILINGS, fields={"decided_at"},
+                      label=_("Withdraw")),
+    ])
     # Fixed when the application is made, so a later change of settings does not move it mid-way.
     needs_bureau = models.BooleanField(_("needs the bureau's approval"), default=False)
     applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="filings",
@@ -236,6 +301,35 @@ class Filing(models.Model):
 
     def get_absolute_url(self) -> str:
         return f"/registry/filings/{self.pk}/"
+
+    def bureau(self):
+        """The education bureau above the organisation, whose approval the second step needs."""
+        return self.organization.ancestors().filter(kind="bureau").exclude(pk=self.organization_id).last()
+
+    def workflow_organization(self):
+        # The second step is the bureau's: its permission is checked there, not in the school.
+        if self.status == self.Status.BUREAU:
+            return self.bureau() or self.organization
+        return self.organization
+
+    def check_transition(self, to, *, acting_user, data) -> None:
+        from yuqing.orgs import permissions
+
+        if to == self.Status.WITHDRAWN:
+            if acting_user is not None and acting_user.pk != self.applicant_id:
+                raise PermissionDenied(gettext("Only the applicant may withdraw a filing."))
+            return
+        if self.status == self.Status.PENDING and to in (self.Status.BUREAU, self.Status.APPROVED):
+            expected = self.Status.BUREAU if self.needs_bureau else self.Status.APPROVED
+            if to != expected:
+                raise ValidationError({"status": gettext("This filing needs the bureau's approval too.")
+                                       if self.needs_bureau else gettext("This filing needs no bureau step.")})
+        if acting_user is None:
+            return
+        if acting_user.pk == self.applicant_id and not acting_user.is_superuser:
+            raise PermissionDenied(gettext("Nobody may decide on their own filing."))
+        if self.status == self.Status.PENDING:
+            permissions.require_own(acting_user, Perm.APPROVE_FILINGS, self.organization)
 
 
 class RegistrySettings(models.Model):
