@@ -157,14 +157,53 @@ class ItemMetric(models.Model):
         return f"{self.item_id} @ {self.observed_at:%Y-%m-%d %H:%M}"
 
 
+class Capture(models.Model):
+    """One capture of an item's page as evidence: the bytes as fetched, their text, a screenshot, the metrics.
+
+    Captures are repeated to show that a post changed or was deleted; a deleted post is evidence too.
+    """
+
+    class Outcome(models.TextChoices):
+        CAPTURED = "captured", _("Captured")
+        REMOVED = "removed", _("Removed (the page is gone)")
+        FAILED = "failed", _("Could not be fetched")
+        NO_ADDRESS = "no_address", _("No address to capture")
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="captures")
+    captured_at = models.DateTimeField(_("captured at"))
+    url = models.TextField(_("address"), blank=True, default="")
+    http_status = models.IntegerField(_("HTTP status"), null=True, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    # The reason in English (a catalogue message), rendered in the reader's language.
+    note = models.TextField(_("note"), blank=True, default="")
+    screenshot_note = models.TextField(blank=True, default="")
+    # The item's metric observations up to the capture, so the evidence shows how far it had spread.
+    metrics = models.JSONField(default=list, blank=True)
+    # Whether the extracted text differs from the previous capture of the same item.
+    changed = models.BooleanField(_("changed since the previous capture"), default=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["item", "captured_at", "id"]
+        verbose_name = _("capture")
+        verbose_name_plural = _("captures")
+
+    def __str__(self) -> str:
+        return f"{self.item_id} @ {self.captured_at:%Y-%m-%d %H:%M}"
+
+
 class Evidence(models.Model):
-    """A file kept as proof: a tip's screenshot or an archived copy of a page."""
+    """A file kept as proof: a tip's screenshot, or a capture's archived page, extracted text or screenshot."""
 
     class Kind(models.TextChoices):
         SCREENSHOT = "screenshot", _("Screenshot")
         ARCHIVE = "archive", _("Archived page")
+        TEXT = "text", _("Extracted text")
 
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="evidence")
+    capture = models.ForeignKey(Capture, null=True, blank=True, on_delete=models.CASCADE, related_name="files")
     kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.SCREENSHOT)
     sha256 = models.CharField(max_length=64)
     file = models.FileField(upload_to="evidence/%Y/%m/")
