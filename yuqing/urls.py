@@ -56,6 +56,7 @@ urlpatterns = [
     path("", include("yuqing.monitoring.urls")),
     path("notify/", include("yuqing.notify.urls")),
     path("detection/", include("yuqing.detection.urls")),
+    path("publishing/", include("yuqing.publishing.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/", include(router.urls)),
 ]

@@ -119,8 +119,14 @@ def _store_inline_images(draft: Draft, user, clean: richtext.CleanBody) -> str:
             html = re.sub(rf'<img[^>]*src="inline:{index}"[^>]*>', "", html)
             continue
         att = _save_attachment(draft, user, data, f"pasted-{index + 1}.{checked.extension}", checked)
-        html = html.replace(f'src="inline:{index}"', f'src="{att.file.url}"')
+        html = html.replace(f'src="inline:{index}"', f'src="{attachment_url(att)}"')
     return html
+
+
+def attachment_url(att: Attachment) -> str:
+    from django.urls import reverse
+
+    return reverse("publishing:attachment-file", args=[att.pk])
 
 
 def _save_attachment(draft: Draft, user, data: bytes, name: str, checked: media.CheckedMedia) -> Attachment:

@@ -131,6 +131,13 @@ class Draft(models.Model):
         return ""
 
     @property
+    def category_label(self) -> str:
+        if self.category in Category.values:
+            return Category(self.category).label
+        own = OwnCategory.objects.filter(code=self.category).values_list("name", flat=True).first()
+        return own or self.category
+
+    @property
     def has_block(self) -> bool:
         return any(f.get("severity") == "block" for f in self.findings)
 
