@@ -7,7 +7,8 @@ import importlib
 from django.core.management.base import BaseCommand
 
 # Each app that has demo data offers a `demo.load()`; order matters (people before sources).
-DEMO_MODULES = ["yuqing.orgs.demo", "yuqing.monitoring.demo", "yuqing.detection.demo", "yuqing.notify.demo"]
+DEMO_MODULES = ["yuqing.orgs.demo", "yuqing.monitoring.demo", "yuqing.detection.demo", "yuqing.notify.demo",
+                "yuqing.publishing.demo"]
 
 
 class Command(BaseCommand):
