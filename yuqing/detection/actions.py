@@ -69,8 +69,14 @@ def do_update_scheme(scheme: Scheme, *, acting_user, **changes) -> Scheme:
 
 
 def do_delete_scheme(scheme: Scheme, *, acting_user) -> None:
+    """Delete a scheme; its mentions go with it unless another scheme matched them too (they keep that one)."""
     permissions.require(acting_user, Perm.MANAGE_SCHEMES, scheme.organization)
     with transaction.atomic():
+        through = Mention.schemes.through
+        others = (through.objects.filter(mention__scheme=scheme).exclude(scheme=scheme)
+                  .values_list("mention_id", "scheme_id").order_by("mention_id", "scheme_id"))
+        for mention_id, other in dict(reversed(list(others))).items():
+            Mention.objects.filter(pk=mention_id).update(scheme_id=other)
         record(actor=acting_user, action="scheme.delete", obj=scheme, organization=scheme.organization,
                before=snapshot(scheme))
         scheme.delete()

@@ -76,6 +76,8 @@ class SchemeViewSet(viewsets.ModelViewSet):
 class MentionSerializer(serializers.ModelSerializer):
     organization = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     scheme_name = serializers.CharField(source="scheme.name", read_only=True)
+    # Every scheme that matched the post (one mention per post and organisation).
+    scheme_names = serializers.SlugRelatedField(source="schemes", slug_field="name", many=True, read_only=True)
     url = serializers.CharField(source="item.url", read_only=True)
     title = serializers.CharField(source="item.title", read_only=True)
     text = serializers.CharField(source="item.text", read_only=True)
@@ -84,7 +86,8 @@ class MentionSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Mention
-        fields = ["id", "organization", "scheme", "scheme_name", "item", "event", "url", "title", "text",
+        fields = ["id", "organization", "scheme", "scheme_name", "schemes", "scheme_names", "item", "event", "url",
+                  "title", "text",
                   "published_at", "matched_terms", "negativity", "sentiment", "offensive", "categories",
                   "findings", "relevance", "judged_sentiment", "judged_at", "level", "created_at"]
 
@@ -100,7 +103,8 @@ class MentionViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         qs = permissions.visible(self.request.user,
-                                 Mention.objects.select_related("scheme", "item", "event", "organization"))
+                                 Mention.objects.select_related("scheme", "item", "event", "organization")
+                                 .prefetch_related("schemes"))
         return filter_mentions(qs, self.request.query_params)
 
 

@@ -31,7 +31,7 @@ def filter_mentions(qs: QuerySet, params: Mapping[str, str]) -> QuerySet:
     if org := params.get("organization"):
         qs = qs.filter(organization__slug=org)
     if (scheme := params.get("scheme")) and str(scheme).isdigit():
-        qs = qs.filter(scheme_id=int(scheme))
+        qs = qs.filter(schemes__id=int(scheme))
     if sentiment := params.get("sentiment"):
         # The monitor's judgement wins over the classifier's label.
         qs = qs.filter(Q(judged_sentiment=sentiment) | Q(judged_sentiment="", sentiment=sentiment))

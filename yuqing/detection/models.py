@@ -159,9 +159,16 @@ class EventKey(models.Model):
 
 
 class Mention(models.Model):
-    """An item that matched a scheme, with its analysis and any manual judgement."""
+    """A post that matched schemes of an organisation (one per post and organisation), with its analysis and
+    any manual judgement.
+
+    `schemes` are all the schemes that matched it (the bureau's and the school's, say); `scheme` is the first
+    of them, kept for grouping and for pages that show one name.
+    """
 
     scheme = models.ForeignKey(Scheme, on_delete=models.CASCADE, related_name="mentions")
+    schemes = models.ManyToManyField(Scheme, related_name="matched_mentions", blank=True,
+                                     verbose_name=_("matched schemes"))
     item = models.ForeignKey("monitoring.Item", on_delete=models.CASCADE, related_name="mentions")
     # The item's organisation (a bureau scheme's mentions belong to the school the item was collected for).
     organization = models.ForeignKey(
@@ -187,7 +194,7 @@ class Mention(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        constraints = [models.UniqueConstraint(fields=["scheme", "item"], name="mention_unique_scheme_item")]
+        constraints = [models.UniqueConstraint(fields=["organization", "item"], name="mention_unique_org_item")]
         indexes = [models.Index(fields=["organization", "-created_at", "-id"], name="mention_org_created_id")]
         verbose_name = _("mention")
         verbose_name_plural = _("mentions")

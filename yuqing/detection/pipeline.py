@@ -1,14 +1,15 @@
 """From stored items to mentions, events, levels and alerts (the detection pipeline).
 
 `process_items(organization_id, item_ids)` is what the `detection.process_items` task runs after collection
-stored or updated items. It is safe to run again on the same items: mentions are unique per (scheme, item),
-events are found again through their mentions, and a level is only raised (and alerted) once.
+stored or updated items. It is safe to run again on the same items: mentions are unique per (organisation,
+item) and list every scheme that matched, events are found again through their mentions, and a level is only
+raised (and alerted) once.
 
 Grouping rule (documented in docs/detection.md), first match wins:
 1. mentions of the same item share one event;
 2. an item linked to an original (repost, near or exact duplicate) joins the event of its original or of
    another copy of that original;
-3. an open event of the same organisation and scheme, last seen within `GROUPING_WINDOW`, that shares at
+3. an open event of the same organisation and of one of the schemes that matched the item, last seen within `GROUPING_WINDOW`, that shares at
    least `MIN_SHARED_TERMS` key terms (jieba keywords, not counting the scheme's own terms, which every
    mention of the scheme has) with the item;
 4. otherwise a new event.
@@ -227,8 +228,9 @@ def process_items(organization_id: int, item_ids: Sequence[int]) -> ProcessResul
             if found:
                 matches[item.pk] = found
     existing = {
-        (m.scheme_id, m.item_id): m
-        for m in Mention.objects.filter(item_id__in=[i.pk for i in items]).select_related("event")
+        m.item_id: m
+        for m in Mention.objects.filter(organization_id=org.pk, item_id__in=[i.pk for i in items])
+        .select_related("event")
     }
     # Items already mentioned must be re-graded when their metrics change, even if nothing new matched.
     touched_events: set[int] = {m.event_id for m in existing.values() if m.event_id}
@@ -240,18 +242,18 @@ def process_items(organization_id: int, item_ids: Sequence[int]) -> ProcessResul
         new_mentions: list[Mention] = []
         changed: list[Mention] = []
         for item_id, found in matches.items():
-            analysis = analyses[item_id]
-            for scheme_id, terms in found.items():
-                mention = existing.get((scheme_id, item_id))
-                if mention is None:
-                    new_mentions.append(Mention(scheme_id=scheme_id, item_id=item_id, organization_id=org.pk,
-                                                matched_terms=list(terms), **analysis))
-                    continue
-                values = {"matched_terms": list(terms), **analysis}
-                if any(getattr(mention, k) != v for k, v in values.items()):
-                    for k, v in values.items():
-                        setattr(mention, k, v)
-                    changed.append(mention)
+            # One mention per post and organisation, however many schemes matched it (SPEC R4.7).
+            terms = list(dict.fromkeys(t for scheme_id in sorted(found) for t in found[scheme_id]))
+            values = {"matched_terms": terms, **analyses[item_id]}
+            mention = existing.get(item_id)
+            if mention is None:
+                new_mentions.append(Mention(scheme_id=min(found), item_id=item_id, organization_id=org.pk,
+                                            **values))
+                continue
+            if any(getattr(mention, k) != v for k, v in values.items()):
+                for k, v in values.items():
+                    setattr(mention, k, v)
+                changed.append(mention)
         with transaction.atomic():
             if new_mentions:
                 # ignore_conflicts: another worker may have created the same mention meanwhile.
@@ -260,6 +262,12 @@ def process_items(organization_id: int, item_ids: Sequence[int]) -> ProcessResul
                 Mention.objects.bulk_update(
                     changed, ["matched_terms", "negativity", "sentiment", "offensive", "categories", "findings"]
                 )
+            ids = dict(Mention.objects.filter(organization_id=org.pk, item_id__in=list(matches))
+                       .values_list("item_id", "pk"))
+            Mention.schemes.through.objects.bulk_create(
+                [Mention.schemes.through(mention_id=ids[item_id], scheme_id=scheme_id)
+                 for item_id, found in matches.items() if item_id in ids for scheme_id in found],
+                ignore_conflicts=True)
         result.mentions_created = len(new_mentions)
         result.mentions_updated = len(changed)
         unassigned = list(
@@ -321,7 +329,8 @@ def _find_event(org: Organization, mention: Mention, terms: list[str]) -> Event 
         EventKey.objects.filter(
             organization_id=org.pk, kind=EventKey.Kind.TERM, key__in=[t[:100] for t in terms],
             last_seen_at__gte=seen - GROUPING_WINDOW, event__status=Event.Status.OPEN,
-            event__scheme_id=mention.scheme_id, event__first_seen_at__lte=seen + GROUPING_WINDOW,
+            event__scheme_id__in=list(mention.schemes.values_list("pk", flat=True)) or [mention.scheme_id],
+            event__first_seen_at__lte=seen + GROUPING_WINDOW,
         )
         .values("event_id").annotate(shared=Count("id"), last=Max("event__last_seen_at"))
         .filter(shared__gte=MIN_SHARED_TERMS).order_by("-shared", "-last", "-event_id")

@@ -79,7 +79,7 @@ def dashboard(request):
 @login_required
 def mention_list(request):
     qs = visible_in_current(request, Mention.objects.select_related("scheme", "item", "event", "organization",
-                                                             "item__source"))
+                                                             "item__source").prefetch_related("schemes"))
     qs = filter_mentions(qs, request.GET)
     page = page_or_400(qs, request.GET, ordering=MENTION_ORDERING, page_size=PAGE_SIZE)
     return render(request, "detection/mention_list.html", {
@@ -244,7 +244,7 @@ def event_close(request, pk: int):
 
 @login_required
 def scheme_list(request):
-    schemes = visible_in_current(request, Scheme.objects.select_related("organization").annotate(n=Count("mentions")))
+    schemes = visible_in_current(request, Scheme.objects.select_related("organization").annotate(n=Count("matched_mentions")))
     org = request.organization
     inherited = []
     if org is not None:

@@ -28,12 +28,13 @@ class Command(BaseCommand):
             raise CommandError(f"--since {opts['since']!r} is not a date like 2026-05-01", returncode=2)
         qs = filter_mentions(
             Mention.objects.filter(organization_id__in=org_subtree_ids(org))
-            .select_related("scheme", "item", "event", "organization"),
+            .select_related("scheme", "item", "event", "organization").prefetch_related("schemes"),
             {"since": opts["since"]},
         )[: opts["limit"]]
         # a generator over a server-side cursor: rows are printed as they are read, never all held at once
         rows = ({
-            "id": m.pk, "organization": m.organization.slug, "scheme": m.scheme.name, "url": m.item.url,
+            "id": m.pk, "organization": m.organization.slug, "scheme": m.scheme.name,
+            "schemes": [s.name for s in m.schemes.all()], "url": m.item.url,
             "title": m.item.title, "text": m.item.text[:500],
             "published_at": m.item.published_at.isoformat() if m.item.published_at else None,
             "matched_terms": m.matched_terms, "negativity": round(m.negativity, 4), "sentiment": m.sentiment,
