@@ -8,7 +8,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from tests.detection_app.factories import scheme, store
-from yuqing.detection.actions import do_delete_scheme, do_judge_mention
+from yuqing.detection.actions import do_delete_scheme
 from yuqing.detection.models import Event, Judgement, Mention
 from yuqing.detection.pipeline import process_items
 
