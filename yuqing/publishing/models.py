@@ -7,6 +7,7 @@ from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yuqing.orgs.models import Organization
 
@@ -76,12 +77,12 @@ class Draft(models.Model):
     """Content being prepared for publication (稿件); the current text, with every saved state as a version."""
 
     class Status(models.TextChoices):
-        EDITING = "editing", _("Editing")
-        IN_REVIEW = "in_review", _("In review")
-        REJECTED = "rejected", _("Rejected")
-        APPROVED = "approved", _("Approved")
-        PUBLISHED = "published", _("Published")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
+        EDITING = "editing", pgettext_lazy("draft status", "Editing")
+        IN_REVIEW = "in_review", pgettext_lazy("draft status", "In review")
+        REJECTED = "rejected", pgettext_lazy("draft status", "Rejected")
+        APPROVED = "approved", pgettext_lazy("draft status", "Approved")
+        PUBLISHED = "published", pgettext_lazy("draft status", "Published")
+        WITHDRAWN = "withdrawn", pgettext_lazy("draft status", "Withdrawn")
 
     class Purpose(models.TextChoices):
         ARTICLE = "article", _("Article")
@@ -275,7 +276,7 @@ class PublishRecord(models.Model):
     class Status(models.TextChoices):
         AWAITING_PREVIEW = "awaiting_preview", _("Awaiting test send")
         PREVIEWED = "previewed", _("Test send done")
-        PUBLISHED = "published", _("Published")
+        PUBLISHED = "published", pgettext_lazy("draft status", "Published")
 
     draft = models.OneToOneField(Draft, on_delete=models.PROTECT, related_name="publish_record")
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="publish_records")
