@@ -240,3 +240,32 @@ def test_event_trend_has_one_point_per_minute_with_final_counts(world):
     trend = _trend(Event.objects.get(), [first.pk, second.pk])
     assert len(trend["labels"]) == len(set(trend["labels"]))
     assert trend["mentions"][-1] == 2 and trend["comments"][-1] == 15
+
+
+def test_the_event_title_follows_its_most_representative_post(world):
+    scheme(world.school, CANTEEN)
+    first = store(world.school, "一中食堂饭菜发霉，学生腹泻了吗", title="一中食堂？", comments=2)
+    event = Event.objects.get()
+    assert event.title == "一中食堂？"
+    store(world.school, "一中食堂饭菜发霉，多名学生腹泻送医", title="一中食堂饭菜发霉致学生腹泻", comments=80,
+          url="https://example.com/big")
+    assert Mention.objects.filter(event=event).count() == 2
+    event.refresh_from_db()
+    assert event.title == "一中食堂饭菜发霉致学生腹泻"
+    assert event.representative_item_id != first.pk
+
+
+def test_event_trend_counts_posts_at_their_publication_time(world):
+    from yuqing.detection.views import _trend
+
+    scheme(world.school, CANTEEN)
+    published = timezone.now() - timedelta(hours=3)
+    store(world.school, "第一中学食堂饭菜里有虫子，学生腹泻", published_at=published)
+    store(world.school, "转发：第一中学食堂饭菜里有虫子，学生腹泻", published_at=published + timedelta(hours=1),
+          url="https://example.com/second")
+    event = Event.objects.get()
+    trend = _trend(event)
+    first_label = timezone.localtime(published).strftime("%m-%d %H")
+    assert trend["labels"][0].startswith(first_label)
+    assert trend["mentions"][:2] == [1, 2]
+    assert all(isinstance(n, int) for n in trend["mentions"] + trend["comments"])

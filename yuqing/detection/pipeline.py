@@ -158,20 +158,12 @@ def analyse_texts(texts: Sequence[str], classifier=None) -> list[dict]:
     return out
 
 
-def key_terms(text: str, exclude: Iterable[str] = ()) -> list[str]:
-    """The item's jieba keywords (TF-IDF), lower-cased, without the given terms."""
-    import jieba.analyse
+def key_terms(text: str, exclude: Iterable[str] = (), organization_id: int | None = None) -> list[str]:
+    """The item's key terms (TF-IDF over the organisation's recent items, no stop words), without `exclude`."""
+    from yuqing.detection import keyterms
 
-    skip = {t.casefold() for t in exclude}
-    terms = []
-    for word in jieba.analyse.extract_tags(text, topK=KEY_TERMS_PER_ITEM + len(skip)):
-        word = word.casefold()
-        if len(word) < 2 or word in skip or any(word in s or s in word for s in skip):
-            continue
-        terms.append(word)
-        if len(terms) >= KEY_TERMS_PER_ITEM:
-            break
-    return terms
+    corpus = keyterms.corpus_for(organization_id) if organization_id else None
+    return keyterms.extract(text, corpus, top=KEY_TERMS_PER_ITEM, exclude=exclude)
 
 
 # ---------------------------------------------------------------------------------------------- rules
@@ -288,7 +280,7 @@ def process_items(organization_id: int, item_ids: Sequence[int]) -> ProcessResul
 
 def _assign_event(org: Organization, mention: Mention) -> tuple[Event, bool]:
     item = mention.item
-    terms = key_terms(item_text(item), exclude=mention.matched_terms)
+    terms = key_terms(item_text(item), exclude=mention.matched_terms, organization_id=org.pk)
     with transaction.atomic():
         event = _find_event(org, mention, terms)
         created = event is None
@@ -393,6 +385,25 @@ def event_figures(event: Event) -> dict:
             "categories": categories, "submitted_level": max(submitted, default=None)}
 
 
+def representative_post(event: Event) -> tuple[int, str] | None:
+    """(item id, title) of the post that best stands for the event, which its title follows as it grows.
+
+    The original post (not a repost or copy) with the largest reach — comments weigh as ten views, as in the
+    level thresholds (100 comments ≈ 1000 clicks) — the earliest on ties; copies only when there is no original.
+    Mentions judged irrelevant never give the title.
+    """
+    reach = Coalesce("item__comments", 0) * 10 + Coalesce("item__views", 0)
+    rows = (Mention.objects.filter(event=event).exclude(relevance="irrelevant")
+            .annotate(reach=reach, is_copy=Q(item__original__isnull=False))
+            .order_by("is_copy", "-reach", "item__first_seen_at", "item_id")
+            .values_list("item_id", "item__title", "item__text", "item__url"))
+    row = rows.first()
+    if row is None:
+        return None
+    item_id, title, text, url = row
+    return item_id, (title or (text or "")[:80] or url or f"#{item_id}")[:500]
+
+
 def grade_event(event: Event, figures: dict | None = None, at: datetime | None = None) -> Grading:
     """The level the event's figures reach under its organisation's rules and sensitive periods now."""
     figures = figures or event_figures(event)
@@ -427,6 +438,9 @@ def _regrade(event_id: int, result: ProcessResult) -> None:
         }
         if figures["last"] and figures["last"] > event.last_seen_at:
             updates["last_seen_at"] = figures["last"]
+        representative = representative_post(event)
+        if representative is not None and representative[0] != event.representative_item_id:
+            updates.update(representative_item_id=representative[0], title=representative[1])
         new_level = int(grading.level)
         # Levels only rise automatically; after a person lowered a level, only a grading above the one they
         # overrode (graded_level) raises it again.

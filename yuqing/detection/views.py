@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Count, F, Value, Window
+from django.db.models import Count, DateTimeField, F, Value, Window
 from django.db.models.functions import Coalesce, Lag, NullIf, Trunc
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -136,7 +136,7 @@ def _local(bucket) -> datetime:
 
 
 def _trend(event: Event, item_ids=None) -> dict:
-    """Cumulative mentions and the summed latest comments over time, aggregated in the database.
+    """Cumulative posts by publication time and the summed latest comments over time, aggregated in the database.
 
     Comments are summed as increments (each observation minus the item's previous one, by a window function),
     so the database returns one row per time bucket however many items and samples the event has.
@@ -144,7 +144,10 @@ def _trend(event: Event, item_ids=None) -> dict:
     kind = _bucket_kind(event)
     tz = timezone.get_current_timezone()
     items = Mention.objects.filter(event=event).values("item_id")
-    counts = (Item.objects.filter(pk__in=items).annotate(bucket=Trunc("first_seen_at", kind, tzinfo=tz))
+    # Posts count when they were published (first seen when the source gives no time), not when collected.
+    counts = (Item.objects.filter(pk__in=items)
+              .annotate(bucket=Trunc(Coalesce("published_at", "first_seen_at"), kind, tzinfo=tz,
+                                     output_field=DateTimeField()))
               .order_by().values("bucket").annotate(n=Count("id")).values_list("bucket", "n"))
     inner = (ItemMetric.objects.filter(item_id__in=items)
              .annotate(bucket=Trunc("observed_at", kind, tzinfo=tz),
