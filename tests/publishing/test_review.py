@@ -111,6 +111,17 @@ def test_someone_without_the_stage_role_cannot_decide(world, make_draft, decide)
     actions.do_submit_draft(draft, acting_user=world.editor)
     with pytest.raises(PermissionDenied, match="not one of the reviewers"):
         decide(draft, world.reviewer2)
+    assert not draft.participations.filter(user=world.reviewer2).exists()
+
+
+def test_refusals_name_separation_of_duties_before_roles(world, make_draft, decide):
+    draft = make_draft()
+    actions.do_submit_draft(draft, acting_user=world.editor)
+    with pytest.raises(PermissionDenied, match="may not review"):
+        decide(draft, world.editor)
+    decide(draft, world.reviewer1)
+    with pytest.raises(PermissionDenied, match="only one stage"):
+        decide(draft, world.reviewer1)
 
 
 @pytest.mark.parametrize("count", [2, 4])

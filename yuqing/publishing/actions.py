@@ -311,9 +311,10 @@ def do_decide_draft(draft: Draft, *, acting_user, decision: str, comment: str = 
                                               % {"status": draft.get_status_display()}]})
         position = draft.current_stage
         stage = draft.stages[position - 1]
+        # Separation of duties first: an author or a reviewer of another stage hears that reason, not a role's.
+        participation = _participate(draft, acting_user, Participation.Role.REVIEWER, position)
         if not chains.may_act_at(acting_user, stage, draft.organization):
             raise PermissionDenied(_("You are not one of the reviewers of “%(stage)s”.") % {"stage": stage["name"]})
-        participation = _participate(draft, acting_user, Participation.Role.REVIEWER, position)
         final = position == len(draft.stages)
         errors: dict[str, list[str]] = {}
         if decision in (Decision.Kind.REJECT, Decision.Kind.RETURN) and not comment:
@@ -378,7 +379,7 @@ def reviewers_of(draft: Draft) -> list[dict]:
             continue
         out.append({"stage": stage["position"], "stage_name": stage["name"], "user_id": last.actor_id,
                     "username": last.actor.username, "name": last.actor.display_name,
-                    "at": last.created_at.isoformat()})
+                    "at": timezone.localtime(last.created_at).isoformat()})
     return out
 
 
