@@ -45,3 +45,37 @@ def test_editor_may_not_close_an_event(world, login, event):
     assert response.status_code == 403
     event.refresh_from_db()
     assert event.status == Event.Status.OPEN
+
+
+def test_api_close_requires_a_reason_and_shows_in_status_history(world, login, event):
+    client = login(world.monitor)
+    response = client.post(f"/api/events/{event.pk}/close/", {"reason": ""}, content_type="application/json")
+    assert response.status_code == 400 and "reason" in response.json()
+    response = client.post(f"/api/events/{event.pk}/close/", {"reason": "已澄清"}, content_type="application/json")
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert body["status"] == "closed"
+    assert [(h["from_state"], h["to_state"], h["reason"], h["actor"]) for h in body["status_history"]] == [
+        ("open", "closed", "已澄清", world.monitor.username)]
+    response = client.post(f"/api/events/{event.pk}/close/", {"reason": "again"}, content_type="application/json")
+    assert response.status_code == 400 and "status" in response.json()
+    response = client.post(f"/api/events/{event.pk}/reopen/", {}, content_type="application/json")
+    assert response.status_code == 200 and response.json()["status"] == "open"
+
+
+def test_api_close_is_refused_to_an_editor_and_hidden_from_another_school(world, login, event):
+    assert login(world.editor).post(f"/api/events/{event.pk}/close/", {"reason": "x"},
+                                    content_type="application/json").status_code == 403
+    assert login(world.other_admin).post(f"/api/events/{event.pk}/close/", {"reason": "x"},
+                                         content_type="application/json").status_code == 404
+
+
+def test_event_page_shows_level_and_status_history_in_one_timeline(world, login, event):
+    from yuqing.detection.actions import do_close_event, do_set_event_level
+
+    do_set_event_level(event, 3, reason="评论激增", acting_user=world.monitor)
+    do_close_event(event, acting_user=world.monitor, reason="学校已回应")
+    page = login(world.monitor).get(f"/detection/events/{event.pk}/").content.decode()
+    assert "评论激增" in page and "学校已回应" in page
+    assert page.index("评论激增") < page.index("学校已回应")
+    assert 'class="history-status"' in page and 'class="history-level"' in page

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from yuqing import workflow
 from yuqing.detection import actions
 from yuqing.detection.expressions import ExpressionError, compile_expression
 from yuqing.detection.filters import filter_events, filter_mentions
@@ -123,17 +126,26 @@ class LevelChangeSerializer(serializers.ModelSerializer):
         return Level(obj.to_level).label
 
 
+class StateChangeSerializer(serializers.Serializer):
+    from_state = serializers.CharField()
+    to_state = serializers.CharField()
+    reason = serializers.CharField()
+    at = serializers.DateTimeField()
+    actor = serializers.CharField(source="actor.username", default=None)
+
+
 class EventSerializer(serializers.ModelSerializer):
     organization = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     level_label = serializers.SerializerMethodField()
     level_history = LevelChangeSerializer(source="level_changes", many=True, read_only=True)
     proposal = serializers.SerializerMethodField()
+    status_history = serializers.SerializerMethodField()
 
     class Meta:
         model = Event
         fields = ["id", "organization", "scheme", "title", "key_terms", "first_seen_at", "last_seen_at",
                   "mention_count", "level", "level_label", "level_reason", "level_reason_zh", "status", "views",
-                  "comments", "mainstream_count", "categories", "level_history", "proposal"]
+                  "comments", "mainstream_count", "categories", "level_history", "proposal", "status_history"]
 
     def get_level_label(self, obj) -> str:
         return Level(obj.level).label
@@ -146,6 +158,14 @@ class EventSerializer(serializers.ModelSerializer):
         return {"level": int(proposed), "label": proposed.label, "display": f"疑似{proposed.label} · 待研判",
                 "reason": obj.proposal_reason, "reason_zh": obj.proposal_reason_zh}
 
+    @extend_schema_field(StateChangeSerializer(many=True))
+    def get_status_history(self, obj) -> list:
+        return StateChangeSerializer(workflow.history(obj), many=True).data
+
+
+class EventStatusSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
 
 class EventViewSet(viewsets.ReadOnlyModelViewSet):
     """Events with their level history; filter with ?organization=&level=&status=."""
@@ -157,6 +177,29 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
         qs = permissions.visible(self.request.user, Event.objects.select_related("organization")
                                  .prefetch_related("level_changes"))
         return filter_events(qs, self.request.query_params)
+
+    def _move(self, request, reopen: bool):
+        event = self.get_object()
+        body = EventStatusSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            actions.do_close_event(event, acting_user=request.user, reason=body.validated_data["reason"],
+                                   reopen=reopen)
+        except DjangoValidationError as exc:
+            _raise_drf(exc)
+        return Response(EventSerializer(event).data)
+
+    @extend_schema(request=EventStatusSerializer, responses=EventSerializer)
+    @action(detail=True, methods=["post"])
+    def close(self, request, pk=None):
+        """Close the event: POST {reason} (required); it shows in status_history."""
+        return self._move(request, reopen=False)
+
+    @extend_schema(request=EventStatusSerializer, responses=EventSerializer)
+    @action(detail=True, methods=["post"])
+    def reopen(self, request, pk=None):
+        """Reopen a closed event: POST {reason?}."""
+        return self._move(request, reopen=True)
 
 
 class JudgementSerializer(serializers.ModelSerializer):

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from yuqing import workflow
 from yuqing.detection import actions
 from yuqing.detection.expressions import ExpressionError
 from yuqing.detection.filters import filter_events, filter_mentions
@@ -179,6 +180,24 @@ def _trend(event: Event, item_ids=None) -> dict:
 POSTS_PER_PAGE = 50
 
 
+def _timeline(event: Event) -> list[dict]:
+    """Level changes and status changes (close, reopen) of the event in one list, oldest first."""
+    rows = [
+        {"at": c.at, "kind": "level", "from_level": c.from_level, "from_label": c.get_from_level_display(),
+         "to_level": c.to_level, "to_label": c.get_to_level_display(), "reason": c.reason_zh or c.reason,
+         "actor": c.actor}
+        for c in event.level_changes.select_related("actor")
+    ]
+    states = dict(Event.Status.choices)
+    rows += [
+        {"at": c.at, "kind": "status", "from_label": states.get(c.from_state, c.from_state),
+         "to_label": states.get(c.to_state, c.to_state), "to_state": c.to_state, "reason": c.reason,
+         "actor": c.actor}
+        for c in workflow.history(event)
+    ]
+    return sorted(rows, key=lambda r: r["at"])
+
+
 @login_required
 def event_detail(request, pk: int):
     event = permissions.get_visible_or_404(request.user, Event.objects.select_related(
@@ -191,7 +210,7 @@ def event_detail(request, pk: int):
                .order_by("-n")[:20]]
     return render(request, "detection/event_detail.html", {
         "event": event, "level": Level(event.level), "mentions": posts, "page": posts, "sources": sources,
-        "changes": event.level_changes.select_related("actor").order_by("at"),
+        "timeline": _timeline(event),
         "trend": _trend(event), "levels": LEVELS,
         "can_judge": permissions.has_perm(request.user, Perm.JUDGE_MENTIONS, event.organization),
     })

@@ -20,9 +20,10 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
+from yuqing import workflow
 from yuqing.detection.grading import Level
 from yuqing.notify.models import Alert, Delivery, Notifier
 from yuqing.notify.transports import (
@@ -103,10 +104,13 @@ def deliver(delivery_ids: Iterable[int] | None = None, *, now: datetime | None =
 
 
 def claim(pk: int, now: datetime) -> bool:
-    return bool(
-        Delivery.objects.filter(pk=pk, status__in=CLAIMABLE, next_attempt_at__lte=now)
-        .update(status=Delivery.Status.SENDING, next_attempt_at=now + CLAIM_LEASE)
-    )
+    # One conditional UPDATE (a lease): exactly one worker wins, and no row lock is held while it sends.
+    return workflow.claim_transition(Delivery, pk, Delivery.Status.SENDING, condition=Q(next_attempt_at__lte=now),
+                                     next_attempt_at=now + CLAIM_LEASE)
+
+
+def _move(delivery: Delivery, to: str, reason: str = "", **values) -> None:
+    workflow.do_transition(delivery, to, acting_user=None, reason=reason[:500], **values)
 
 
 def deliver_one(pk: int, *, now: datetime | None = None) -> str:
@@ -121,11 +125,11 @@ def deliver_one(pk: int, *, now: datetime | None = None) -> str:
         return Outcome.FAILED
     window = _window(notifier)
     if window is not None and should_hold(alert.level, now, window):
-        Delivery.objects.filter(pk=pk).update(status=Delivery.Status.HELD, next_attempt_at=release_time(now, window))
+        _move(delivery, Delivery.Status.HELD, f"quiet hours {window}", next_attempt_at=release_time(now, window))
         return Outcome.HELD
     free_at = reserve_slot(delivery, notifier, now)
     if free_at is not None:
-        Delivery.objects.filter(pk=pk).update(status=Delivery.Status.PENDING, next_attempt_at=free_at)
+        _move(delivery, Delivery.Status.PENDING, "rate limit", next_attempt_at=free_at)
         return Outcome.DEFERRED
     result = send_message(notifier, message_for(alert), delivery.recipient)
     delivery.refresh_from_db(fields=["attempts"])
@@ -136,8 +140,7 @@ def deliver_one(pk: int, *, now: datetime | None = None) -> str:
     if delay is None:
         _finish(delivery, result, now, final=True)
         return Outcome.FAILED
-    _finish(delivery, result, now, final=False)
-    Delivery.objects.filter(pk=pk).update(next_attempt_at=now + timedelta(seconds=delay))
+    _finish(delivery, result, now, final=False, next_attempt_at=now + timedelta(seconds=delay))
     return Outcome.RETRY
 
 
@@ -165,20 +168,23 @@ def reserve_slot(delivery: Delivery, notifier: Notifier, now: datetime) -> datet
     return None
 
 
-def _finish(delivery: Delivery, result: DeliveryResult, now: datetime, *, final: bool) -> None:
+def _finish(delivery: Delivery, result: DeliveryResult, now: datetime, *, final: bool,
+            next_attempt_at: datetime | None = None) -> None:
     if result.ok:
         status = Delivery.Status.SENT
     elif final:
         status = Delivery.Status.FAILED
     else:
         status = Delivery.Status.PENDING
-    Delivery.objects.filter(pk=delivery.pk).update(
-        status=status,
+    values = {"next_attempt_at": next_attempt_at} if next_attempt_at is not None else {}
+    _move(
+        delivery, status, "" if result.ok else result.error,
         sent_at=now if result.ok else None,
         status_code=result.status_code,
         provider_response=result.provider_response,
         truncated=result.truncated,
         error=result.error,
+        **values,
     )
     if delivery.notifier_id:
         if result.ok:

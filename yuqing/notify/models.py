@@ -9,11 +9,14 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from yuqing import workflow
 from yuqing.detection.grading import Level
 from yuqing.encryption import EncryptedTextField
 from yuqing.notify.transports import QuietWindow, config_from_dict, get_transport
 
 LEVEL_CHOICES = [(level.value, level.label) for level in Level]
+# What an attempt's outcome sets on a delivery as it leaves "sending".
+OUTCOME_FIELDS = {"sent_at", "status_code", "provider_response", "truncated", "error", "next_attempt_at"}
 
 
 class Notifier(models.Model):
@@ -193,6 +196,15 @@ class Delivery(models.Model):
     reason = models.CharField(_("why"), max_length=200, blank=True, default="")
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PENDING,
                               db_index=True)
+    # Only the system moves deliveries; "sending" → "sending" is a worker taking over an expired lease.
+    workflow = workflow.Workflow(field="status", audit=False, moves=[
+        workflow.Move([Status.PENDING, Status.HELD, Status.SENDING], Status.SENDING, label=_("Claim for sending"),
+                      fields={"next_attempt_at"}),
+        workflow.Move(Status.SENDING, Status.HELD, label=_("Hold until quiet hours end"), fields={"next_attempt_at"}),
+        workflow.Move(Status.SENDING, Status.PENDING, label=_("Wait for the next attempt"), fields=OUTCOME_FIELDS),
+        workflow.Move(Status.SENDING, Status.SENT, label=_("Record as sent"), fields=OUTCOME_FIELDS),
+        workflow.Move(Status.SENDING, Status.FAILED, label=_("Give up"), fields=OUTCOME_FIELDS),
+    ])
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True, db_index=True)
     last_attempt_at = models.DateTimeField(_("last attempt"), null=True, blank=True, db_index=True)
@@ -215,6 +227,9 @@ class Delivery(models.Model):
     def __str__(self) -> str:
         target = self.recipient or (self.notifier.name if self.notifier else "—")
         return f"{self.alert} → {target}"
+
+    def workflow_organization(self):
+        return self.alert.organization
 
 
 class DemoReceipt(models.Model):

@@ -192,6 +192,45 @@ def do_transition(obj, to, *, acting_user, reason: str = "", **data):
     return obj
 
 
+def claim_transition(model, pk, to, *, condition=None, reason: str = "", **values) -> bool:
+    """The system's lease-style move: one UPDATE … WHERE state = current AND `condition`; True for the winner.
+
+    For jobs that many workers run at once (sending a delivery, firing a deadline): the single conditional
+    UPDATE decides the one winner without holding a row lock while the work is done. The move must be in the
+    table; the history row is written in the same transaction and `status_changed` is sent after commit.
+    """
+    from django.contrib.contenttypes.models import ContentType
+    from django.db.models import Q
+
+    from yuqing.audit.log import _json_safe
+    from yuqing.workflow.models import StateChange
+
+    wf = workflow_of(model)
+    to = str(to)
+    current = model._default_manager.filter(pk=pk).values_list(wf.field, flat=True).first()
+    if current is None or wf.find(current, to) is None:
+        return False
+    with transaction.atomic():
+        won = model._default_manager.filter(Q(pk=pk, **{wf.field: current}), condition or Q()).update(
+            **{wf.field: to}, **values)
+        if not won:
+            return False
+        obj = model._default_manager.get(pk=pk)
+        org = organization_of(obj)
+        change = StateChange.objects.create(
+            content_type=ContentType.objects.get_for_model(model), object_id=str(pk), field=wf.field,
+            from_state=current, to_state=to, actor=None, at=timezone.now(), reason=reason,
+            data=_json_safe(dict(values)), organization=org,
+        )
+
+        def announce():
+            status_changed.send(sender=model, obj=obj, from_state=current, to_state=to, acting_user=None,
+                                reason=reason, data=values, change=change)
+
+        transaction.on_commit(announce)
+    return True
+
+
 def history(obj):
     """The object's state changes, oldest first."""
     from django.contrib.contenttypes.models import ContentType
@@ -224,5 +263,5 @@ def allowed_moves(obj, user) -> list[Move]:
     return out
 
 
-__all__ = ["Move", "Workflow", "allowed_moves", "do_transition", "history", "refusal", "status_changed",
+__all__ = ["Move", "Workflow", "allowed_moves", "claim_transition", "do_transition", "history", "refusal", "status_changed",
            "workflow_of"]
