@@ -41,6 +41,10 @@ Detection:
   mentions           matched items with their analysis            yuqing mentions --org no1-middle --format json
   train-classifier   retrain the negativity model with judgements yuqing train-classifier --org no1-middle
 
+Deadlines:
+  deadlines run      mark overdue deadlines, send reminders once  yuqing deadlines run --at 2026-10-08T09:00
+  deadlines list     deadlines of an organisation                 yuqing deadlines list --org no1-middle --format json
+
 Text:
   check-text         find sensitive/wrong wording, personal data  yuqing check-text draft.txt --format json
   analyze            negativity and categories, one JSON per line yuqing analyze posts.txt --format json

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "yuqing.audit",
     "yuqing.system",
     "yuqing.workflow",
+    "yuqing.deadlines",
     "yuqing.monitoring",
     "yuqing.detection",
     "yuqing.notify",

@@ -64,6 +64,13 @@ def site_url() -> str:
 
 def message_for(alert: Alert) -> Message:
     """The alert as every channel renders it: level, title, reasons, a link to the event."""
+    if alert.kind == Alert.Kind.NOTICE:
+        notice = alert.notices.order_by("pk").first()
+        link = (notice.link if notice else "") or "/inbox/"
+        url = link if "://" in link else f"{site_url()}{link}"
+        text = alert.reasons[0] if alert.reasons else ""
+        return Message(title=alert.title, text=text, url=url,
+                       level="紧急" if Level(alert.level).is_major else "通知")
     if alert.event_id:
         url = f"{site_url()}/detection/events/{alert.event_id}/"
     elif alert.source_id:

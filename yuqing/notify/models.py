@@ -7,6 +7,7 @@ import json
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yuqing import workflow
@@ -141,6 +142,8 @@ class Alert(models.Model):
         SOURCE_HEALTH = "source_health", _("Source health")
         # A level a topic criterion only proposes (待研判): told to the person on duty, who confirms or not.
         PROPOSAL = "proposal", _("Proposed level")
+        # Personal e-mails of notices (send_notice) go out as alerts of this kind, through the same log.
+        NOTICE = "notice", _("Notice")
 
     organization = models.ForeignKey(
         "orgs.Organization", on_delete=models.CASCADE, related_name="alerts", verbose_name=_("organisation")
@@ -230,6 +233,47 @@ class Delivery(models.Model):
 
     def workflow_organization(self):
         return self.alert.organization
+
+
+class Notice(models.Model):
+    """A message to one person in the in-app inbox (通知), also e-mailed when the person has an address."""
+
+    class Urgency(models.TextChoices):
+        NORMAL = "normal", _("Normal")
+        URGENT = "urgent", _("Urgent")
+
+    organization = models.ForeignKey(
+        "orgs.Organization", on_delete=models.CASCADE, related_name="notices", verbose_name=_("organisation")
+    )
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notices", verbose_name=_("recipient")
+    )
+    kind = models.CharField(_("kind"), max_length=64, default="notice")
+    title = models.CharField(_("title"), max_length=300)
+    body = models.TextField(_("text"), blank=True, default="")
+    urgency = models.CharField(_("urgency"), max_length=8, choices=Urgency.choices, default=Urgency.NORMAL)
+    link = models.CharField(_("link"), max_length=500, blank=True, default="")
+    subject_type = models.ForeignKey(
+        "contenttypes.ContentType", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    subject_id = models.CharField(max_length=64, blank=True, default="")
+    # The alert whose deliveries carried the e-mails of this notice, if any.
+    alert = models.ForeignKey(Alert, null=True, blank=True, on_delete=models.SET_NULL, related_name="notices")
+    created_at = models.DateTimeField(_("sent"), default=timezone.now, db_index=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="notice_recipient_unread")]
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_urgent(self) -> bool:
+        return self.urgency == self.Urgency.URGENT
 
 
 class DemoReceipt(models.Model):

@@ -34,6 +34,7 @@ class Perm(StrEnum):
     REVIEW_DRAFTS = "review_drafts"
     PUBLISH_DRAFTS = "publish_drafts"
     MANAGE_REVIEW_CHAINS = "manage_review_chains"
+    MANAGE_DEADLINES = "manage_deadlines"
 
 
 _ALL = frozenset(Perm)
@@ -53,6 +54,11 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.SUPERVISOR: frozenset({Perm.VIEW, Perm.VIEW_AUDIT, Perm.MANAGE_SCHEMES, Perm.JUDGE_MENTIONS,
                                 Perm.APPROVE_FILINGS}),
 }
+
+# Deadlines (shared kit): who may waive a deadline or mark someone else's met. Kept apart so the modules'
+# own additions to the role lines above stay independent.
+for _role in (Role.PUBLICITY_LEAD, Role.SUPERVISOR):
+    ROLE_PERMS[_role] = ROLE_PERMS[_role] | {Perm.MANAGE_DEADLINES}
 
 
 def _memberships(user) -> list[tuple[str, str]]:

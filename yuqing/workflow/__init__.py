@@ -117,6 +117,11 @@ def refusal(wf: Workflow, current: str, to: str) -> ValidationError:
     return ValidationError({wf.field: message}, code="invalid_transition")
 
 
+def _plain(data: dict) -> dict:
+    """Data for the history and audit rows: related objects by their primary key."""
+    return {k: (v.pk if hasattr(v, "_meta") and hasattr(v, "pk") else v) for k, v in data.items()}
+
+
 def _check_perm(move: Move, acting_user, org) -> None:
     from yuqing.orgs import permissions
 
@@ -169,10 +174,13 @@ def do_transition(obj, to, *, acting_user, reason: str = "", **data):
         if callable(check):
             check(to, acting_user=acting_user, data=data)
         apply_changes(locked, data, move.fields)
+        if "reason" in move.fields:
+            # A model that keeps the reason of its last move itself (e.g. a waived deadline) gets it here.
+            locked.reason = reason
         setattr(locked, wf.field, to)
         locked.save()
         now = timezone.now()
-        safe_data = _json_safe(dict(data))
+        safe_data = _json_safe(_plain(data))
         change = StateChange.objects.create(
             content_type=ContentType.objects.get_for_model(model), object_id=str(locked.pk), field=wf.field,
             from_state=current, to_state=to, actor=acting_user, at=now, reason=reason, data=safe_data,
@@ -197,7 +205,8 @@ def claim_transition(model, pk, to, *, condition=None, reason: str = "", **value
 
     For jobs that many workers run at once (sending a delivery, firing a deadline): the single conditional
     UPDATE decides the one winner without holding a row lock while the work is done. The move must be in the
-    table; the history row is written in the same transaction and `status_changed` is sent after commit.
+    table; the history row (and the audit record, unless the workflow says audit=False) is written in the same
+    transaction and `status_changed` is sent after commit.
     """
     from django.contrib.contenttypes.models import ContentType
     from django.db.models import Q
@@ -220,8 +229,13 @@ def claim_transition(model, pk, to, *, condition=None, reason: str = "", **value
         change = StateChange.objects.create(
             content_type=ContentType.objects.get_for_model(model), object_id=str(pk), field=wf.field,
             from_state=current, to_state=to, actor=None, at=timezone.now(), reason=reason,
-            data=_json_safe(dict(values)), organization=org,
+            data=_json_safe(_plain(values)), organization=org,
         )
+        if wf.audit:
+            from yuqing.audit.log import record
+
+            record(actor=None, action=f"{model._meta.label_lower}.{to}"[:64], obj=obj, organization=org,
+                   before={wf.field: current}, after={wf.field: to, "reason": reason, **_json_safe(_plain(values))})
 
         def announce():
             status_changed.send(sender=model, obj=obj, from_state=current, to_state=to, acting_user=None,
