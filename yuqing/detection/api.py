@@ -10,7 +10,6 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from yuqing import workflow
 from yuqing.detection import actions
 from yuqing.detection.expressions import ExpressionError, compile_expression
 from yuqing.detection.filters import filter_events, filter_mentions
@@ -160,7 +159,9 @@ class EventSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(StateChangeSerializer(many=True))
     def get_status_history(self, obj) -> list:
-        return StateChangeSerializer(workflow.history(obj), many=True).data
+        # Prefetched on lists (state_changes), so a page of events costs the same few queries.
+        changes = sorted(obj.state_changes.all(), key=lambda c: (c.at, c.pk))
+        return StateChangeSerializer(changes, many=True).data
 
 
 class EventStatusSerializer(serializers.Serializer):
@@ -175,7 +176,7 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         qs = permissions.visible(self.request.user, Event.objects.select_related("organization")
-                                 .prefetch_related("level_changes"))
+                                 .prefetch_related("level_changes", "state_changes__actor"))
         return filter_events(qs, self.request.query_params)
 
     def _move(self, request, reopen: bool):
@@ -187,7 +188,7 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
                                    reopen=reopen)
         except DjangoValidationError as exc:
             _raise_drf(exc)
-        return Response(EventSerializer(event).data)
+        return Response(EventSerializer(self.get_queryset().get(pk=event.pk)).data)  # fresh history
 
     @extend_schema(request=EventStatusSerializer, responses=EventSerializer)
     @action(detail=True, methods=["post"])
