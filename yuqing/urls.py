@@ -22,6 +22,7 @@ router.register("audit", api.AuditRecordViewSet, basename="auditrecord")
 router.register("notifiers", notify_api.NotifierViewSet, basename="notifier")
 router.register("alerts", notify_api.AlertViewSet, basename="alert")
 router.register("deliveries", notify_api.DeliveryViewSet, basename="delivery")
+router.register("notices", notify_api.NoticeViewSet, basename="notice")
 router.register("sources", monitoring_api.SourceViewSet, basename="source")
 router.register("items", monitoring_api.ItemViewSet, basename="item")
 router.register("schemes", detection_api.SchemeViewSet, basename="scheme")
@@ -55,6 +56,7 @@ urlpatterns = [
     path("audit/export.csv", audit_views.audit_export, name="audit-export"),
     path("", include("yuqing.monitoring.urls")),
     path("notify/", include("yuqing.notify.urls")),
+    path("inbox/", include("yuqing.notify.inbox_urls")),
     path("detection/", include("yuqing.detection.urls")),
     path("publishing/", include("yuqing.publishing.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
 
 from yuqing.notify import actions
-from yuqing.notify.models import Alert, Delivery, Notifier
+from yuqing.notify.models import Alert, Delivery, Notice, Notifier
+from yuqing.notify.notices import do_mark_notices_read, unread_count
 from yuqing.orgs import permissions
 from yuqing.orgs.models import Organization
 
@@ -116,3 +120,46 @@ class DeliveryViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets
         if params.get("notifier", "").isdigit():
             queryset = queryset.filter(notifier_id=params["notifier"])
         return queryset
+
+
+class NoticeSerializer(serializers.ModelSerializer):
+    organization = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    read = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Notice
+        fields = ["id", "organization", "kind", "title", "body", "urgency", "link", "created_at", "read_at", "read"]
+
+    def get_read(self, obj: Notice) -> bool:
+        return obj.read_at is not None
+
+
+class NoticeReadSerializer(serializers.Serializer):
+    marked = serializers.IntegerField(help_text="how many notices changed from unread to read")
+    unread = serializers.IntegerField(help_text="the person's unread notices left")
+
+
+class NoticeViewSet(viewsets.ReadOnlyModelViewSet):
+    """The current person's notices only (?unread=1 for the unread ones); POST …/read/ or read-all/ to mark."""
+
+    serializer_class = NoticeSerializer
+
+    def get_queryset(self):
+        queryset = Notice.objects.filter(recipient=self.request.user).select_related("organization")
+        if self.request.query_params.get("unread") in {"1", "true", "yes"}:
+            queryset = queryset.filter(read_at__isnull=True)
+        return queryset.order_by("-created_at", "-pk")
+
+    def _marked(self, marked: int) -> Response:
+        return Response({"marked": marked, "unread": unread_count(self.request.user)})
+
+    @extend_schema(request=None, responses=NoticeReadSerializer)
+    @action(detail=True, methods=["post"])
+    def read(self, request, pk=None):
+        notice = self.get_object()  # 404 for anyone else's notice
+        return self._marked(do_mark_notices_read(acting_user=request.user, notice_ids=[notice.pk]))
+
+    @extend_schema(request=None, responses=NoticeReadSerializer)
+    @action(detail=False, methods=["post"], url_path="read-all")
+    def read_all(self, request):
+        return self._marked(do_mark_notices_read(acting_user=request.user))
