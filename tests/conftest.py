@@ -17,6 +17,16 @@ SHARED_DATA = Path(os.environ.get("YUQING_SHARED_DATA", REPO.parent / "shared" /
 
 
 @pytest.fixture(autouse=True)
+def _fresh_working_calendar():
+    """Calendar overrides are cached per process; a rolled-back test's rows must not leak into the next."""
+    from yuqing import worktime
+
+    worktime.forget_overrides()
+    yield
+    worktime.forget_overrides()
+
+
+@pytest.fixture(autouse=True)
 def _inline_background_work(request, settings):
     """Tests run background tasks inline unless they are about Celery itself."""
     if request.node.get_closest_marker("celery") is None:

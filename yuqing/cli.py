@@ -27,6 +27,8 @@ Organisations and audit:
   audit verify       check the audit log's hash chain             yuqing audit verify
   audit export       write the audit log as CSV                   yuqing audit export --org no1-middle -o audit.csv
   token issue        print a new API token for a person           yuqing token issue editor --name ci-script
+  calendar           working days with holidays and 调休            yuqing calendar add-working-days 2026-09-30 3
+  calendar show      a year's holidays and make-up days           yuqing calendar show 2026
 
 Collection:
   source add         add a source (rss, page, json, webhook)      yuqing source add --org no1-middle --kind rss --name 微博 URL

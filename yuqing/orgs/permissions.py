@@ -159,6 +159,16 @@ def require(user, perm: Perm, org: Organization) -> None:
         raise PermissionDenied(f"you may not {perm.value.replace('_', ' ')} in {org.name}")
 
 
+def is_sysadmin(user) -> bool:
+    """System administrators run the installation itself (the working-day calendar, top-level bureaus)."""
+    return bool(user is not None and user.is_authenticated and user.is_active and user.is_superuser)
+
+
+def require_sysadmin(user) -> None:
+    if not is_sysadmin(user):
+        raise PermissionDenied("only a system administrator may do this")
+
+
 def _root_paths(user, perm: Perm) -> list[str]:
     paths = sorted({path for path, role in _memberships(user) if perm in ROLE_PERMS.get(role, ())})
     # Drop paths already covered by an ancestor path.

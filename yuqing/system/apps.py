@@ -1,4 +1,4 @@
-"""System status, health check and the scheduler of background jobs."""
+"""System status, health check, the scheduler of background jobs and the working-day calendar."""
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -7,3 +7,13 @@ from django.utils.translation import gettext_lazy as _
 class SystemConfig(AppConfig):
     name = "yuqing.system"
     verbose_name = _("System")
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_delete, post_save
+
+        from yuqing import worktime
+
+        # any write of an override (actions, admin shell, fixtures) drops this process's cached calendar
+        for signal in (post_save, post_delete):
+            signal.connect(lambda **_kw: worktime.forget_overrides(), sender="system.CalendarDay", weak=False,
+                           dispatch_uid=f"worktime-forget-{signal is post_save}")

@@ -1,7 +1,8 @@
-"""Scheduled jobs: when each last ran, how it went, and who holds it now."""
+"""Scheduled jobs (when each last ran, how it went, who holds it now) and the working-day calendar overrides."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -32,3 +33,28 @@ class ScheduledJob(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class CalendarDay(models.Model):
+    """An administrator's correction of the State Council holiday schedule, which it wins over: a year the
+    ``chinese-calendar`` package does not know yet, a local school holiday, a make-up working day."""
+
+    class Kind(models.TextChoices):
+        HOLIDAY = "holiday", _("day off")
+        WORKDAY = "workday", _("working day")
+
+    date = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=100, blank=True, help_text=_("e.g. 春节 or 县运动会调休"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("updated by"))
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.get_kind_display()} {self.name}".strip()

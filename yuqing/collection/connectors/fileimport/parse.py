@@ -1,18 +1,16 @@
-"""Read CSV (UTF-8 with or without BOM, GB18030), XLSX and JSONL exports row by row into raw entries."""
+"""Read CSV (UTF-8 with or without BOM, GB18030), XLSX (both through ``documents.tables``) and JSONL exports into
+raw entries."""
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 import json
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from ...decoding import codec_for
+from yuqing.documents import tables
+
 from ...entries import EntryError, RawEntry
 from ...errors import FieldError, ParseError, gettext_noop
 from ...mapping import FieldMapping, entry_from_record
@@ -32,90 +30,41 @@ class ImportResult:
 
 def decode_csv(data: bytes, encoding: str = "") -> str:
     """CSV text: the given encoding, else UTF-8 (BOM or not), else GB18030 (Excel's default on Chinese Windows)."""
-    if encoding:
-        name = codec_for(encoding)
-        if name is None:
-            raise ParseError(gettext_noop("unknown encoding %(name)r"), name=encoding)
+    try:
+        return tables.decode_text(data, encoding)
+    except tables.TableError as exc:
+        raise _parse_error(exc) from exc
+
+
+def _parse_error(exc: tables.TableError) -> ParseError:
+    """The shared reader's file-level error as this library's ``ParseError`` (same template, same translation)."""
+    params = dict(exc.params)
+    if exc.column and "column" in params:
+        return ParseError(exc.template, path=exc.column, **params)
+    return ParseError(exc.template, **params)
+
+
+def _mapped_columns(mapping: FieldMapping) -> list[str]:
+    return [p for p in (mapping.title, mapping.text, mapping.url, mapping.published, mapping.author,
+                        mapping.html, mapping.source_ref, mapping.platform, *mapping.metrics.values()) if p]
+
+
+def _table_rows(data: bytes, file_format: FileFormat, mapping: FieldMapping, encoding: str, sheet: str,
+                max_rows: int) -> tuple[tables.TableReader, Iterator[tuple[int, dict[str, Any]]]]:
+    try:
+        reader = tables.read_table(data, f"import.{file_format}", encoding=encoding, sheet=sheet,
+                                   max_rows=max_rows, max_bytes=max(tables.MAX_BYTES, len(data)),
+                                   required=_mapped_columns(mapping))
+    except tables.TableError as exc:
+        raise _parse_error(exc) from exc
+
+    def rows() -> Iterator[tuple[int, dict[str, Any]]]:
         try:
-            return data.decode(name)
-        except UnicodeDecodeError as exc:
-            raise ParseError(gettext_noop("the file is not in %(name)s: byte %(position)s cannot be read"),
-                             name=encoding, position=exc.start) from exc
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8):].decode("utf-8", errors="replace")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
-    except UnicodeDecodeError as exc:
-        raise ParseError(gettext_noop("the file is neither UTF-8 nor GB18030 text")) from exc
+            yield from reader
+        except tables.TableError as exc:
+            raise _parse_error(exc) from exc
 
-
-def _check_columns(columns: list[str], mapping: FieldMapping) -> None:
-    wanted = [p for p in (mapping.title, mapping.text, mapping.url, mapping.published, mapping.author,
-                          mapping.html, mapping.source_ref, mapping.platform, *mapping.metrics.values()) if p]
-    for column in wanted:
-        if column not in columns:
-            raise ParseError(gettext_noop("column %(column)r is not in the file; its columns are %(columns)s"),
-                             path=column, column=column, columns=", ".join(c for c in columns if c) or "none")
-
-
-def _csv_rows(data: bytes, encoding: str) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
-    reader = csv.reader(io.StringIO(decode_csv(data, encoding), newline=""))
-    try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration as exc:
-        raise ParseError(gettext_noop("the file is empty")) from exc
-    except csv.Error as exc:
-        raise ParseError(gettext_noop("the CSV header cannot be read: %(reason)s"), reason=str(exc)) from exc
-
-    def rows() -> Iterator[tuple[int, dict[str, Any]]]:
-        number = 1
-        while True:
-            number += 1  # row numbers as a spreadsheet shows them: the header is row 1
-            try:
-                values = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                yield number, {"__error__": str(exc)}
-                continue
-            if not any(v.strip() for v in values):
-                continue
-            yield number, dict(zip(header, values, strict=False))
-
-    return header, rows()
-
-
-def _xlsx_rows(data: bytes, sheet: str) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
-    import openpyxl
-
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise ParseError(gettext_noop("the file is not a valid XLSX workbook")) from exc
-    if sheet:
-        if sheet not in workbook.sheetnames:
-            raise ParseError(gettext_noop("there is no sheet %(sheet)r; the sheets are %(sheets)s"),
-                             sheet=sheet, sheets=", ".join(workbook.sheetnames))
-        worksheet = workbook[sheet]
-    else:
-        worksheet = workbook.worksheets[0]
-    iterator = worksheet.iter_rows(values_only=True)
-    try:
-        header = ["" if h is None else str(h).strip() for h in next(iterator)]
-    except StopIteration as exc:
-        raise ParseError(gettext_noop("the sheet is empty")) from exc
-
-    def rows() -> Iterator[tuple[int, dict[str, Any]]]:
-        for number, values in enumerate(iterator, start=2):
-            if all(v is None or str(v).strip() == "" for v in values):
-                continue
-            yield number, {h: v for h, v in zip(header, values, strict=False) if h}
-
-    return header, rows()
+    return reader, rows()
 
 
 def _jsonl_rows(data: bytes, encoding: str) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -147,14 +96,11 @@ def import_file(
     A file that cannot be read at all, or lacks a mapped column, raises ``ParseError``.
     """
     file_format = FileFormat(format)
-    if file_format is FileFormat.CSV:
-        header, rows = _csv_rows(data, encoding)
-        _check_columns(header, mapping)
-    elif file_format is FileFormat.XLSX:
-        header, rows = _xlsx_rows(data, sheet)
-        _check_columns(header, mapping)
-    else:
+    reader = None
+    if file_format is FileFormat.JSONL:
         rows = _jsonl_rows(data, encoding)
+    else:
+        reader, rows = _table_rows(data, file_format, mapping, encoding, sheet, max_rows)
     result = ImportResult()
     for number, record in rows:
         result.rows += 1
@@ -168,6 +114,11 @@ def import_file(
         except FieldError as exc:
             column = _column_of(mapping, exc.field)
             result.errors.append(EntryError(number, column, exc.message, exc.template, exc.params))
+    if reader is not None and reader.errors:
+        # rows the reader could not parse at all count as read (and bad), in file order among the others
+        result.rows += len(reader.errors)
+        result.errors.extend(EntryError(e.row or 0, e.column, e.reason, e.template, e.params) for e in reader.errors)
+        result.errors.sort(key=lambda e: e.index)
     return result
 
 
