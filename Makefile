@@ -10,15 +10,16 @@ ADDR ?= 127.0.0.1:8000
 $(STAMP): pyproject.toml
 	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Yuqing needs Python 3.11 or newer (set PY=python3.11)")'
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@# build-backend warnings (editable installs) are no news to someone installing; errors still show
+	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet --upgrade pip
+	PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet -e '.[test]'
 	@rm -f $(VENV)/.installed-* && touch $@
 
 install: $(STAMP)
 
 run: install
 	$(BIN)/yuqing migrate --no-input -v 0
-	$(BIN)/yuqing demo
+	$(BIN)/yuqing demo --addr $(ADDR)
 	$(BIN)/yuqing run --addr $(ADDR)
 
 test: install

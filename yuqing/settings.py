@@ -203,12 +203,23 @@ YUQING_EMBEDDED_WORKER = _env_bool("YUQING_EMBEDDED_WORKER", not CELERY_BROKER_U
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "yuqing@localhost")
+# Where people open Yuqing (links in alerts, notices, the demo); empty: the address `yuqing run` serves on.
+YUQING_SITE_URL = os.environ.get("YUQING_SITE_URL", "").rstrip("/")
 
+# Logs go to the console at YUQING_LOG_LEVEL and, with YUQING_LOG_FILE, to that file too. Command-line tools
+# (everything but `yuqing run` and `yuqing worker`) keep the console for their results: cli.py lowers the
+# console to warnings there through YUQING_CONSOLE_LOG_LEVEL.
+_LOG_LEVEL = os.environ.get("YUQING_LOG_LEVEL", "INFO").upper()
+_LOG_HANDLERS = {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+                             "level": os.environ.get("YUQING_CONSOLE_LOG_LEVEL", _LOG_LEVEL).upper()}}
+if os.environ.get("YUQING_LOG_FILE"):
+    _LOG_HANDLERS["file"] = {"class": "logging.FileHandler", "formatter": "plain", "level": _LOG_LEVEL,
+                             "filename": os.environ["YUQING_LOG_FILE"], "encoding": "utf-8"}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("YUQING_LOG_LEVEL", "INFO")},
+    "handlers": _LOG_HANDLERS,
+    "root": {"handlers": list(_LOG_HANDLERS), "level": _LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
