@@ -101,6 +101,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "yuqing.orgs.context.current_organization",
             ],
+            # `label` / `labels` filters turn stored codes into words in every template (yuqing/labels.py)
+            "builtins": ["yuqing.labels"],
         },
     }
 ]

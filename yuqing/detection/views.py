@@ -347,7 +347,7 @@ def level_rules(request, slug: str | None = None):
             except ValidationError as exc:
                 apply_errors(form, exc)
     return render(request, "detection/level_rules.html", {
-        "org": org, "form": form, "can_manage": can_manage, "effective": effective_rules(org).to_dict(),
+        "org": org, "form": form, "can_manage": can_manage, "effective": effective_rules(org),
         "inherited_from": org.parent,
     })
 
