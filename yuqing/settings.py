@@ -201,6 +201,10 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_UR
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task whose worker died (kill -9, lost machine) goes back to the queue and runs again; every task is idempotent.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# How long Redis waits for an unacknowledged task before another worker gets it (the kill -9 drill uses 10 s).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("YUQING_CELERY_VISIBILITY_TIMEOUT", "3600"))}
 YUQING_EMBEDDED_WORKER = _env_bool("YUQING_EMBEDDED_WORKER", not CELERY_BROKER_URL)
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
