@@ -493,6 +493,13 @@ def grade_event(event: Event, figures: dict | None = None, at: datetime | None =
     )
 
 
+def regrade(event_id: int) -> ProcessResult:
+    """Re-grade one event now (after a person moved posts between events); returns what it did."""
+    result = ProcessResult()
+    _regrade(event_id, result)
+    return result
+
+
 def _regrade(event_id: int, result: ProcessResult) -> None:
     from yuqing.notify.alerts import raise_alert
 
