@@ -12,6 +12,9 @@ PURE_COMMANDS = {
     "analyze": "yuqing.analysis.cli",
 }
 
+# Long-running commands whose console is their log.
+SERVING_COMMANDS = {"run", "worker"}
+
 HELP = """usage: yuqing COMMAND [options]
 
 Yuqing (舆情): new-media and public-opinion governance for schools and education bureaus.
@@ -52,7 +55,7 @@ Text:
   analyze            negativity and categories, one JSON per line yuqing analyze posts.txt --format json
 
 Every command explains itself: yuqing COMMAND --help. Any Django management command works too.
-Environment: YUQING_DATA_DIR, DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY, ALLOWED_HOSTS (see README).
+Environment: YUQING_DATA_DIR, YUQING_SITE_URL, DATABASE_URL, CELERY_BROKER_URL, SECRET_KEY, ALLOWED_HOSTS,\nYUQING_LOG_LEVEL, YUQING_LOG_FILE (see README).
 """
 
 
@@ -66,6 +69,9 @@ def main(argv: list[str] | None = None) -> int:
         module = importlib.import_module(PURE_COMMANDS[command])
         return int(module.main(argv[1:]) or 0)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yuqing.settings")
+    if command not in SERVING_COMMANDS:
+        # a command prints its result; its log lines stay out of the way unless they are warnings
+        os.environ.setdefault("YUQING_CONSOLE_LOG_LEVEL", "WARNING")
     from django.core.management import execute_from_command_line
 
     try:

@@ -102,6 +102,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "yuqing.orgs.context.current_organization",
             ],
+            # `label` / `labels` filters turn stored codes into words in every template (yuqing/labels.py)
+            "builtins": ["yuqing.labels"],
         },
     }
 ]
@@ -200,16 +202,31 @@ CELERY_RESULT_BACKEND = os.environ.get("CELERY_RESULT_BACKEND", CELERY_BROKER_UR
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# A task whose worker died (kill -9, lost machine) goes back to the queue and runs again; every task is idempotent.
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+# How long Redis waits for an unacknowledged task before another worker gets it (the kill -9 drill uses 10 s).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("YUQING_CELERY_VISIBILITY_TIMEOUT", "3600"))}
 YUQING_EMBEDDED_WORKER = _env_bool("YUQING_EMBEDDED_WORKER", not CELERY_BROKER_URL)
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "yuqing@localhost")
+# Where people open Yuqing (links in alerts, notices, the demo); empty: the address `yuqing run` serves on.
+YUQING_SITE_URL = os.environ.get("YUQING_SITE_URL", "").rstrip("/")
 
+# Logs go to the console at YUQING_LOG_LEVEL and, with YUQING_LOG_FILE, to that file too. Command-line tools
+# (everything but `yuqing run` and `yuqing worker`) keep the console for their results: cli.py lowers the
+# console to warnings there through YUQING_CONSOLE_LOG_LEVEL.
+_LOG_LEVEL = os.environ.get("YUQING_LOG_LEVEL", "INFO").upper()
+_LOG_HANDLERS = {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+                             "level": os.environ.get("YUQING_CONSOLE_LOG_LEVEL", _LOG_LEVEL).upper()}}
+if os.environ.get("YUQING_LOG_FILE"):
+    _LOG_HANDLERS["file"] = {"class": "logging.FileHandler", "formatter": "plain", "level": _LOG_LEVEL,
+                             "filename": os.environ["YUQING_LOG_FILE"], "encoding": "utf-8"}
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("YUQING_LOG_LEVEL", "INFO")},
+    "handlers": _LOG_HANDLERS,
+    "root": {"handlers": list(_LOG_HANDLERS), "level": _LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }

@@ -27,7 +27,7 @@ def test_pages_render_for_a_monitor(world, login, story):
         response = client.get(url)
         assert response.status_code == 200, url
     page = client.get(f"/detection/events/{story.event_id}/").content.decode()
-    assert "评论数 120 ≥ 100" in page and "重大" in page
+    assert "comments 120 ≥ 100" in page and "重大" in page
 
 
 def test_mention_filters(world, login, story):

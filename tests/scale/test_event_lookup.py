@@ -29,7 +29,7 @@ def test_a_late_repost_finds_its_story_among_many_events_with_a_constant_number_
     late = _queries_to_store(world.school, "//@路人：第一中学食堂饭菜发霉，家长在群里传照片", original=original)
     story = Mention.objects.get(item=original).event
     assert Mention.objects.filter(event=story).count() == 3
-    assert late == first
+    assert late <= first  # the same work however many other events exist
 
 
 def test_keys_index_stories_and_terms_and_can_be_rebuilt(world):

@@ -217,6 +217,93 @@ def do_close_event(event: Event, *, acting_user, reason: str = "", reopen: bool 
                                   acting_user=acting_user, reason=reason)
 
 
+def do_merge_events(source: Event, target: Event, *, acting_user, reason: str) -> Event:
+    """A person finds two events are one story: `source`'s posts move to `target`, `source` is closed.
+
+    The target keeps the higher of the two levels (a `LevelChange` by the person when it rises), the union of
+    the key terms and the earlier first-seen time; it is then re-graded like any grown event.
+    """
+    from yuqing.detection import pipeline
+
+    permissions.require(acting_user, Perm.JUDGE_MENTIONS, source.organization)
+    permissions.require(acting_user, Perm.JUDGE_MENTIONS, target.organization)
+    if source.pk == target.pk:
+        raise ValidationError({"target": _("An event cannot be merged into itself.")})
+    if source.organization_id != target.organization_id:
+        raise ValidationError({"target": _("Only events of the same organisation can be merged.")})
+    if source.merged_into_id or target.merged_into_id:
+        raise ValidationError({"target": _("One of the events was already merged into another.")})
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the two events are one story.")})
+    reason = reason.strip()
+    with transaction.atomic():
+        moved = list(Mention.objects.filter(event=source).values_list("pk", flat=True))
+        Mention.objects.filter(pk__in=moved).update(event=target)
+        before = snapshot(target, fields=["level", "mention_count", "first_seen_at", "last_seen_at"])
+        target.key_terms = list(dict.fromkeys([*target.key_terms, *source.key_terms]))[:pipeline.MAX_EVENT_TERMS]
+        target.first_seen_at = min(target.first_seen_at, source.first_seen_at)
+        target.last_seen_at = max(target.last_seen_at, source.last_seen_at)
+        fields = ["key_terms", "first_seen_at", "last_seen_at"]
+        if source.level > target.level:
+            why = f"合并自事件 #{source.pk}（{Level(source.level).label}）：{reason}"
+            LevelChange.objects.create(event=target, from_level=target.level, to_level=source.level, reason=why,
+                                       reason_zh=why, actor=acting_user, at=timezone.now())
+            target.level, target.level_reason, target.level_reason_zh = source.level, why, why
+            fields += ["level", "level_reason", "level_reason_zh"]
+        target.save(update_fields=fields)
+        source.merged_into = target
+        source.mention_count = 0
+        source.save(update_fields=["merged_into", "mention_count"])
+        if source.status == Event.Status.OPEN:
+            workflow.do_transition(source, Event.Status.CLOSED, acting_user=acting_user,
+                                   reason=f"合并入事件 #{target.pk}：{reason}")
+        record(actor=acting_user, action="event.merge", obj=target, organization=target.organization,
+               before=before, after={"merged": source.pk, "mentions": moved, "reason": reason,
+                                     **snapshot(target, fields=["level", "first_seen_at", "last_seen_at"])})
+        pipeline.reindex_event(source)
+        pipeline.reindex_event(target)
+        pipeline.regrade(target.pk)
+    target.refresh_from_db()
+    return target
+
+
+def do_split_mention(mention: Mention, *, acting_user, reason: str) -> Event:
+    """A person finds a post is another story: it leaves its event for a new event of its own."""
+    from yuqing.detection import pipeline
+
+    permissions.require(acting_user, Perm.JUDGE_MENTIONS, mention.organization)
+    old = mention.event
+    if old is None:
+        raise ValidationError({"mention": _("The post belongs to no event.")})
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the post is another story.")})
+    if Mention.objects.filter(event=old).count() < 2:
+        raise ValidationError({"mention": _("The post is the event's only one; there is nothing to split.")})
+    reason = reason.strip()
+    item = mention.item
+    with transaction.atomic():
+        seen = item.published_at or item.first_seen_at
+        new = Event.objects.create(
+            organization=old.organization, scheme=mention.scheme, title=(item.title or item.text[:80] or item.url)[:500],
+            key_terms=pipeline.key_terms(pipeline.item_text(item), exclude=mention.matched_terms,
+                                         organization_id=old.organization_id),
+            first_seen_at=seen, last_seen_at=max(seen, item.first_seen_at), representative_item=item,
+            level=int(Level.GENERAL), graded_level=0,
+        )
+        Mention.objects.filter(pk=mention.pk).update(event=new)
+        mention.event = new
+        record(actor=acting_user, action="event.split", obj=old, organization=old.organization,
+               after={"mention": mention.pk, "item": item.pk, "new_event": new.pk, "reason": reason})
+        record(actor=acting_user, action="event.create_by_split", obj=new, organization=new.organization,
+               after={"from_event": old.pk, "mention": mention.pk, "reason": reason})
+        pipeline.reindex_event(old)
+        pipeline.reindex_event(new)
+        pipeline.regrade(old.pk)
+        pipeline.regrade(new.pk)
+    new.refresh_from_db()
+    return new
+
+
 # ---------------------------------------------------------------------------------------------- configuration
 
 

@@ -467,9 +467,10 @@ def _check_topic(
     reasons: list[str] = []
     reasons_zh: list[str] = []
     for category in sorted(categories & thresholds.categories):
-        reasons.append(f"touches category {category}")
+        # reasons are read by people: the category's name, never its code
+        reasons.append(f"touches {category.replace('_', ' ')}")
         name_zh = CATEGORY_NAMES_ZH.get(category)
-        reasons_zh.append(f"涉及{name_zh}（{category}）" if name_zh else f"涉及类别 {category}")
+        reasons_zh.append(f"涉及{name_zh}" if name_zh else f"涉及类别 {category}")
     if severe_image_harm and thresholds.severe_image_harm:
         reasons.append("severely harms the school's image")
         reasons_zh.append("严重损害学校形象")

@@ -105,6 +105,9 @@ class Event(models.Model):
     representative_item = models.ForeignKey(
         "monitoring.Item", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Set when a person merged this event into another (it is closed then and its posts moved there).
+    merged_into = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="merged_events", verbose_name=_("merged into"))
     # Figures the level was graded from, kept for the list pages.
     views = models.IntegerField(_("views"), default=0)
     comments = models.IntegerField(_("comments"), default=0)

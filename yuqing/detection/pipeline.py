@@ -23,7 +23,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Max, Min, Q
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -266,10 +266,14 @@ def process_items(organization_id: int, item_ids: Sequence[int]) -> ProcessResul
             Mention.objects.filter(item_id__in=list(matches), event__isnull=True)
             .select_related("item", "scheme").order_by("item__first_seen_at", "item_id", "pk")
         )
-        for mention in unassigned:
-            event, created = _assign_event(org, mention)
-            touched_events.add(event.pk)
-            result.events_created += int(created)
+        grouping = Grouping(org, unassigned)
+        for start in range(0, len(unassigned), ASSIGN_CHUNK):
+            # one transaction per chunk of mentions rather than per mention: fewer commits, same safety
+            with transaction.atomic():
+                for mention in unassigned[start : start + ASSIGN_CHUNK]:
+                    event, created = _assign_event(org, mention, grouping)
+                    touched_events.add(event.pk)
+                    result.events_created += int(created)
     for event_id in sorted(touched_events):
         _regrade(event_id, result)
     return result
@@ -278,11 +282,52 @@ def process_items(organization_id: int, item_ids: Sequence[int]) -> ProcessResul
 # ---------------------------------------------------------------------------------------------- grouping
 
 
-def _assign_event(org: Organization, mention: Mention) -> tuple[Event, bool]:
+ASSIGN_CHUNK = 100
+
+
+class Grouping:
+    """What one batch's grouping looks up, fetched for the whole batch at once and kept up to date as it goes.
+
+    Events of the batch's items and of their stories come from two indexed queries for all mentions; only the
+    key-term lookup runs per mention (it depends on the events the batch's earlier mentions created).
+    """
+
+    def __init__(self, org: Organization, mentions: Sequence[Mention]) -> None:
+        self.org = org
+        item_ids = sorted({m.item_id for m in mentions})
+        self.item_event: dict[int, int] = {}
+        for item_id, event_id in (Mention.objects.filter(item_id__in=item_ids, event__isnull=False)
+                                  .order_by("pk").values_list("item_id", "event_id")):
+            self.item_event.setdefault(item_id, event_id)
+        roots = sorted({str(story_root(m.item)) for m in mentions})
+        self.story_event: dict[str, int] = {}
+        for key, event_id in (EventKey.objects.filter(organization_id=org.pk, kind=EventKey.Kind.STORY,
+                                                      key__in=roots)
+                              .order_by("event_id").values_list("key", "event_id")):
+            self.story_event.setdefault(key, event_id)
+        self.events: dict[int, Event] = {}
+        self.schemes: dict[int, list[int]] = {}
+        for mention_id, scheme_id in (Mention.schemes.through.objects.filter(mention_id__in=[m.pk for m in mentions])
+                                      .order_by("scheme_id").values_list("mention_id", "scheme_id")):
+            self.schemes.setdefault(mention_id, []).append(scheme_id)
+
+    def event(self, event_id: int) -> Event:
+        if event_id not in self.events:
+            self.events[event_id] = Event.objects.get(pk=event_id)
+        return self.events[event_id]
+
+    def assigned(self, event: Event, item: Item) -> None:
+        self.events[event.pk] = event
+        self.item_event.setdefault(item.pk, event.pk)
+        self.story_event.setdefault(str(story_root(item)), event.pk)
+
+
+def _assign_event(org: Organization, mention: Mention, grouping: Grouping | None = None) -> tuple[Event, bool]:
     item = mention.item
     terms = key_terms(item_text(item), exclude=mention.matched_terms, organization_id=org.pk)
+    grouping = grouping or Grouping(org, [mention])
     with transaction.atomic():
-        event = _find_event(org, mention, terms)
+        event = _find_event(org, mention, terms, grouping)
         created = event is None
         seen = item.published_at or item.first_seen_at
         if created:
@@ -293,42 +338,62 @@ def _assign_event(org: Organization, mention: Mention) -> tuple[Event, bool]:
             )
         else:
             merged = list(dict.fromkeys([*event.key_terms, *terms]))[:MAX_EVENT_TERMS]
-            Event.objects.filter(pk=event.pk).update(key_terms=merged)
+            if merged != event.key_terms:
+                Event.objects.filter(pk=event.pk).update(key_terms=merged)
+                event.key_terms = merged
         remember_keys(event, item, terms, seen)
         Mention.objects.filter(pk=mention.pk, event__isnull=True).update(event=event)
         mention.event = event
+        grouping.assigned(event, item)
     return event, created
 
 
-def _find_event(org: Organization, mention: Mention, terms: list[str]) -> Event | None:
+def _find_event(org: Organization, mention: Mention, terms: list[str],
+                grouping: Grouping | None = None) -> Event | None:
     """The event a mention joins by the grouping rules, found through indexes only (`EventKey`).
 
     The story and term lookups are equality / range queries on the key index, so their cost does not grow
     with the number of items, mentions or events stored (an OR across the item join used to scan).
     """
     item = mention.item
-    same_item = Mention.objects.filter(item_id=item.pk, event__isnull=False).exclude(pk=mention.pk).first()
-    if same_item is not None:
-        return same_item.event
-    story = (EventKey.objects.filter(organization_id=org.pk, kind=EventKey.Kind.STORY, key=str(story_root(item)))
-             .order_by("event_id").values_list("event_id", flat=True).first())
+    grouping = grouping or Grouping(org, [mention])
+    if item.pk in grouping.item_event:
+        return grouping.event(grouping.item_event[item.pk])
+    story = grouping.story_event.get(str(story_root(item)))
     if story is not None:
-        return Event.objects.get(pk=story)
+        return grouping.event(story)
     if len(terms) < MIN_SHARED_TERMS:
         return None
     seen = item.published_at or item.first_seen_at
-    best = (
-        EventKey.objects.filter(
-            organization_id=org.pk, kind=EventKey.Kind.TERM, key__in=[t[:100] for t in terms],
-            last_seen_at__gte=seen - GROUPING_WINDOW, event__status=Event.Status.OPEN,
-            event__scheme_id__in=list(mention.schemes.values_list("pk", flat=True)) or [mention.scheme_id],
-            event__first_seen_at__lte=seen + GROUPING_WINDOW,
-        )
-        .values("event_id").annotate(shared=Count("id"), last=Max("event__last_seen_at"))
-        .filter(shared__gte=MIN_SHARED_TERMS).order_by("-shared", "-last", "-event_id")
-        .values_list("event_id", flat=True).first()
+    scheme_ids = grouping.schemes.get(mention.pk) or [mention.scheme_id]
+    best = _best_by_terms(org.pk, scheme_ids, [t[:100] for t in dict.fromkeys(terms)], seen)
+    return None if best is None else grouping.event(best)
+
+
+def _best_by_terms(org_id: int, scheme_ids: list[int], terms: list[str], seen: datetime) -> int | None:
+    """The open event of the mention's schemes sharing most key terms (at least MIN_SHARED_TERMS) within the window.
+
+    Plain SQL: it runs once per new mention, and building the same ORM query each time cost more than
+    running it.
+    """
+    ops = connection.ops
+    key, event = EventKey._meta.db_table, Event._meta.db_table
+    marks = ", ".join(["%s"] * len(terms))
+    scheme_marks = ", ".join(["%s"] * len(scheme_ids))
+    sql = (
+        f"SELECT k.event_id, COUNT(*) AS shared, MAX(e.last_seen_at) AS last FROM {key} k "
+        f"JOIN {event} e ON e.id = k.event_id "
+        f"WHERE k.organization_id = %s AND k.kind = %s AND k.{ops.quote_name('key')} IN ({marks}) "
+        f"AND k.last_seen_at >= %s AND e.status = %s AND e.scheme_id IN ({scheme_marks}) AND e.first_seen_at <= %s "
+        f"GROUP BY k.event_id HAVING COUNT(*) >= %s ORDER BY shared DESC, last DESC, k.event_id DESC LIMIT 1"
     )
-    return None if best is None else Event.objects.get(pk=best)
+    params = [org_id, EventKey.Kind.TERM, *terms, ops.adapt_datetimefield_value(seen - GROUPING_WINDOW),
+              Event.Status.OPEN, *scheme_ids, ops.adapt_datetimefield_value(seen + GROUPING_WINDOW),
+              MIN_SHARED_TERMS]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
 def story_root(item: Item) -> int:
@@ -338,12 +403,18 @@ def story_root(item: Item) -> int:
 
 def remember_keys(event: Event, item: Item, terms: Iterable[str], seen: datetime) -> None:
     """Index the event under the item's story and the mention's key terms (idempotent upserts)."""
-    keys = [EventKey(organization_id=event.organization_id, event_id=event.pk, kind=EventKey.Kind.STORY,
-                     key=str(story_root(item)), last_seen_at=seen)]
-    keys += [EventKey(organization_id=event.organization_id, event_id=event.pk, kind=EventKey.Kind.TERM,
-                      key=term[:100], last_seen_at=seen) for term in dict.fromkeys(terms)]
-    EventKey.objects.bulk_create(keys, update_conflicts=True, update_fields=["last_seen_at"],
-                                 unique_fields=["organization", "kind", "key", "event"])
+    rows = [(event.organization_id, event.pk, EventKey.Kind.STORY, str(story_root(item)))]
+    rows += [(event.organization_id, event.pk, EventKey.Kind.TERM, term[:100]) for term in dict.fromkeys(terms)]
+    ops = connection.ops
+    when = ops.adapt_datetimefield_value(seen)
+    key = ops.quote_name("key")
+    # Plain SQL for the same reason as _best_by_terms; ON CONFLICT … DO UPDATE works on SQLite and PostgreSQL.
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {EventKey._meta.db_table} (organization_id, event_id, kind, {key}, last_seen_at) "
+            f"VALUES (%s, %s, %s, %s, %s) ON CONFLICT (organization_id, kind, {key}, event_id) "
+            f"DO UPDATE SET last_seen_at = excluded.last_seen_at",
+            [(*row, when) for row in rows])
 
 
 def reindex_event(event: Event) -> None:
@@ -420,6 +491,13 @@ def grade_event(event: Event, figures: dict | None = None, at: datetime | None =
         rules=rules,
         submitted_level=Level(figures["submitted_level"]) if figures.get("submitted_level") else None,
     )
+
+
+def regrade(event_id: int) -> ProcessResult:
+    """Re-grade one event now (after a person moved posts between events); returns what it did."""
+    result = ProcessResult()
+    _regrade(event_id, result)
+    return result
 
 
 def _regrade(event_id: int, result: ProcessResult) -> None:

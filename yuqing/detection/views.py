@@ -212,6 +212,9 @@ def event_detail(request, pk: int):
         "event": event, "level": Level(event.level), "mentions": posts, "page": posts, "sources": sources,
         "timeline": _timeline(event),
         "trend": _trend(event), "levels": LEVELS,
+        "merge_targets": Event.objects.filter(organization=event.organization, status=Event.Status.OPEN,
+                                              merged_into__isnull=True).exclude(pk=event.pk)
+        .order_by("-last_seen_at").only("pk", "title", "level")[:50],
         "can_judge": permissions.has_perm(request.user, Perm.JUDGE_MENTIONS, event.organization),
     })
 
@@ -226,6 +229,43 @@ def event_level(request, pk: int):
     except (ValidationError, ValueError) as exc:
         messages.error(request, "; ".join(getattr(exc, "messages", [str(exc)])))
     return redirect("detection:event-detail", pk=event.pk)
+
+
+@login_required
+@require_POST
+def event_merge(request, pk: int):
+    """Merge this event into another of the same organisation (its posts move there, it is closed)."""
+    event = permissions.get_visible_or_404(request.user, Event.objects.select_related("organization"), pk=pk)
+    target_id = request.POST.get("target", "")
+    if not target_id.isdigit():
+        messages.error(request, _("target: choose the event to merge into."))
+        return redirect("detection:event-detail", pk=event.pk)
+    target = permissions.get_visible_or_404(request.user, Event.objects.select_related("organization"),
+                                            pk=int(target_id))
+    try:
+        target = actions.do_merge_events(event, target, acting_user=request.user,
+                                         reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+        return redirect("detection:event-detail", pk=event.pk)
+    messages.success(request, _("The events were merged."))
+    return redirect("detection:event-detail", pk=target.pk)
+
+
+@login_required
+@require_POST
+def mention_split(request, pk: int):
+    """Split a post out of its event into a new event of its own."""
+    mention = permissions.get_visible_or_404(request.user, Mention.objects.select_related(
+        "organization", "event", "item", "scheme"), pk=pk)
+    back = mention.event_id
+    try:
+        new = actions.do_split_mention(mention, acting_user=request.user, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, "; ".join(exc.messages))
+        return redirect("detection:event-detail", pk=back) if back else redirect("detection:mention-list")
+    messages.success(request, _("The post now has an event of its own."))
+    return redirect("detection:event-detail", pk=new.pk)
 
 
 @login_required
@@ -366,7 +406,7 @@ def level_rules(request, slug: str | None = None):
             except ValidationError as exc:
                 apply_errors(form, exc)
     return render(request, "detection/level_rules.html", {
-        "org": org, "form": form, "can_manage": can_manage, "effective": effective_rules(org).to_dict(),
+        "org": org, "form": form, "can_manage": can_manage, "effective": effective_rules(org),
         "inherited_from": org.parent,
     })
 

@@ -7,7 +7,6 @@ time since the demo sources were created, so detection's demo event climbs to th
 from __future__ import annotations
 
 import json
-import os
 from datetime import timedelta
 from email.utils import format_datetime
 from functools import lru_cache
@@ -18,6 +17,7 @@ from django.http import Http404, HttpResponse
 from django.utils import timezone
 
 from yuqing.monitoring.models import Source
+from yuqing.siteurl import site_url
 
 _DATA = Path(__file__).resolve().parent / "data" / "demo_feeds.json"
 # feed name → (organisation slug, source name)
@@ -35,7 +35,7 @@ def feeds() -> dict:
 
 
 def base_url() -> str:
-    return os.environ.get("YUQING_DEMO_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+    return site_url()
 
 
 def _started():
@@ -76,14 +76,33 @@ def feed(request, name: str):
     return HttpResponse(render_feed(name), content_type="application/rss+xml; charset=utf-8")
 
 
-def load() -> str | None:
-    """Create the demo sources once (idempotent); they point at this Yuqing's own /demo-feeds/."""
+def _demo_admin():
     from django.contrib.auth import get_user_model
 
+    return get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
+
+
+def retarget() -> int:
+    """Point the demo sources at this site's address (it may be served elsewhere than when they were made)."""
+    from yuqing.monitoring.actions import do_update_source
+
+    admin, moved = _demo_admin(), 0
+    for source in Source.objects.filter(url__contains="/demo-feeds/", name__in=[t for _, t in DEMO_SOURCES.values()]):
+        name = source.url.rsplit("/demo-feeds/", 1)[1]
+        wanted = f"{base_url()}/demo-feeds/{name}"
+        if source.url != wanted and admin is not None:
+            do_update_source(source, acting_user=admin, url=wanted)
+            moved += 1
+    return moved
+
+
+def load() -> str | None:
+    """Create the demo sources once (idempotent); they point at this Yuqing's own /demo-feeds/."""
     from yuqing.monitoring.actions import do_create_source
     from yuqing.orgs.models import Organization
 
-    admin = get_user_model().objects.filter(is_superuser=True).order_by("pk").first()
+    admin = _demo_admin()
+    retarget()
     created = []
     for name, (slug, title) in DEMO_SOURCES.items():
         org = Organization.objects.filter(slug=slug).first()
@@ -95,4 +114,4 @@ def load() -> str | None:
         created.append(title)
     if not created:
         return None
-    return f"Demo sources created ({', '.join(created)}); their feeds are served at {base_url()}/demo-feeds/"
+    return f"演示信息源已创建（{'、'.join(created)}），其订阅源由本站提供：{base_url()}/demo-feeds/"

@@ -88,7 +88,8 @@ def do_delete_notifier(notifier: Notifier, *, acting_user) -> None:
 
 def do_send_test_message(notifier: Notifier, *, acting_user) -> DeliveryResult:
     """Send a test message now (not queued, not held by quiet hours) and record the provider's answer."""
-    from yuqing.notify.delivery import send_message, site_url
+    from yuqing.notify.delivery import send_message
+    from yuqing.siteurl import site_url
 
     permissions.require(acting_user, Perm.MANAGE_NOTIFIERS, notifier.organization)
     message = Message(

@@ -13,12 +13,10 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import os
 from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -34,6 +32,7 @@ from yuqing.notify.transports import (
     retry_delay,
     should_hold,
 )
+from yuqing.siteurl import site_url
 
 log = logging.getLogger(__name__)
 
@@ -53,13 +52,6 @@ class Outcome:
     HELD = "held"
     DEFERRED = "deferred"
     SKIPPED = "skipped"
-
-
-def site_url() -> str:
-    """Where people open Yuqing, for the links in alerts: YUQING_SITE_URL (setting or environment)."""
-    url = (getattr(settings, "YUQING_SITE_URL", "") or os.environ.get("YUQING_SITE_URL")
-           or os.environ.get("YUQING_DEMO_BASE_URL") or "http://127.0.0.1:8000")
-    return url.rstrip("/")
 
 
 def message_for(alert: Alert) -> Message:

@@ -1,13 +1,12 @@
 """Demo notification: a signed webhook to Yuqing's own demo receiver and a duty roster with `monitor` on duty.
 
 The receiver (/notify/demo-receiver/) is served by Yuqing itself, so the demo's alerts show in the delivery
-log and on /notify/demo-receiver/log/ without internet. Its address follows YUQING_DEMO_BASE_URL (default
-http://127.0.0.1:8000, where `yuqing run` listens).
+log and on /notify/demo-receiver/log/ without internet. Its address follows the site URL (YUQING_SITE_URL, else
+the address `yuqing run` serves on) and is moved there when the demo is served somewhere else.
 """
 
 from __future__ import annotations
 
-import os
 import secrets
 from datetime import datetime, time, timedelta
 
@@ -19,13 +18,26 @@ from yuqing.detection.grading import Level
 from yuqing.notify import actions
 from yuqing.notify.models import DutyShift, Notifier
 from yuqing.orgs.models import Organization
+from yuqing.siteurl import site_url
 
 DEMO_NOTIFIER = "演示接收器（本机 webhook）"
 SCHOOL = "no1-middle"
 
 
 def base_url() -> str:
-    return os.environ.get("YUQING_DEMO_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+    return site_url()
+
+
+def retarget() -> int:
+    """Point the demo notifier at this site's own receiver; returns how many notifiers moved."""
+    root = get_user_model().objects.filter(username="sysadmin").first()
+    moved = 0
+    for notifier in Notifier.objects.filter(name=DEMO_NOTIFIER, kind=Notifier.Kind.WEBHOOK):
+        wanted = f"{base_url()}/notify/demo-receiver/"
+        if root is not None and notifier.config.get("url") != wanted:
+            actions.do_update_notifier(notifier, acting_user=root, settings={**notifier.config, "url": wanted})
+            moved += 1
+    return moved
 
 
 def load() -> str | None:
@@ -36,6 +48,7 @@ def load() -> str | None:
     if school is None or root is None:
         return None
     made = []
+    retarget()
     with transaction.atomic():
         if not Notifier.objects.filter(organization=school, name=DEMO_NOTIFIER).exists():
             actions.do_create_notifier(
@@ -43,7 +56,7 @@ def load() -> str | None:
                 settings={"url": f"{base_url()}/notify/demo-receiver/", "secret": secrets.token_urlsafe(24)},
                 min_level=int(Level.GENERAL),
             )
-            made.append("a webhook notifier posting to /notify/demo-receiver/")
+            made.append("推送到 /notify/demo-receiver/ 的 webhook 通知渠道")
         if not DutyShift.objects.filter(organization=school).exists():
             today = timezone.localdate()
             tz = timezone.get_current_timezone()
@@ -56,7 +69,7 @@ def load() -> str | None:
                 if user is not None:
                     actions.do_add_shift(organization=school, user=user, starts_at=starts, ends_at=ends, note=note,
                                          acting_user=root)
-            made.append("a duty roster with monitor on duty today")
+            made.append("值班表（今日由 monitor 值班）")
     if not made:
         return None
-    return "Notification demo: " + "; ".join(made) + f" (see {base_url()}/notify/)."
+    return "演示预警：" + "；".join(made) + f"（见 {base_url()}/notify/）。"

@@ -13,4 +13,8 @@ def current_organization(request):
         if org.pk not in seen:
             seen.add(org.pk)
             unique.append(org)
-    return {"current_org": getattr(request, "organization", None), "switchable_orgs": unique}
+    from yuqing.orgs.permissions import perms_in
+
+    current = getattr(request, "organization", None)
+    # nav_perms: what the person may do in the organisation they work in; menus show only what they can use
+    return {"current_org": current, "switchable_orgs": unique, "nav_perms": perms_in(user, current)}

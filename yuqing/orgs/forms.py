@@ -8,6 +8,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.utils.translation import gettext_lazy as _
 
 from yuqing.orgs.models import Organization, Role
+from yuqing.orgs.permissions import least_privileged_role
 
 
 class OrganizationForm(forms.Form):
@@ -34,9 +35,14 @@ class PersonForm(forms.Form):
                                 error_messages={"invalid": _("Use letters, digits and @ . + - _ only.")})
     full_name = forms.CharField(label=_("Full name"), max_length=100, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices,
+                             help_text=_("A new person starts with the role that may do least; choose more only when needed."))
     password = forms.CharField(label=_("Initial password"), widget=forms.PasswordInput, required=False,
                                help_text=_("Leave empty to let the person set one later."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].initial = least_privileged_role()
 
     def clean_username(self):
         username = self.cleaned_data["username"]

@@ -12,6 +12,7 @@ from enum import StrEnum
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from yuqing.orgs.models import Membership, Organization, Role
 
@@ -156,7 +157,23 @@ def require(user, perm: Perm, org: Organization) -> None:
     if not has_perm(user, Perm.VIEW, org):
         raise Http404("no such organisation")
     if not has_perm(user, perm, org):
-        raise PermissionDenied(f"you may not {perm.value.replace('_', ' ')} in {org.name}")
+        raise PermissionDenied(_("Your roles in %(org)s do not allow this.") % {"org": org.name})
+
+
+def least_privileged_role() -> str:
+    """The role with the fewest permissions: what a new person gets unless someone chooses more."""
+    return min(Role.values, key=lambda role: (len(ROLE_PERMS.get(role, _ALL)), Role.values.index(role)))
+
+
+def perms_in(user, org: Organization | None) -> frozenset[str]:
+    """The permissions the user holds in `org` (anywhere, without one), for shaping menus."""
+    if user is None or not user.is_authenticated:
+        return frozenset()
+    if user.is_superuser:
+        return frozenset(p.value for p in Perm)
+    if org is not None:
+        return frozenset(p.value for p in Perm if has_perm(user, p, org))
+    return frozenset(p.value for _path, role in _memberships(user) for p in ROLE_PERMS.get(role, ()))
 
 
 def is_sysadmin(user) -> bool:
