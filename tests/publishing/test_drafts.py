@@ -199,3 +199,30 @@ def test_statement_draft_for_a_subject_goes_through_the_same_chain(world, make_d
     actions.do_submit_draft(draft, acting_user=world.editor)
     with pytest.raises(PermissionDenied):
         decide(draft, world.editor)
+
+
+def test_publication_url_is_found_later_by_the_channels_own_source(world, make_draft, decide, channel):
+    from django.utils import timezone
+
+    from yuqing.monitoring.models import Item, Source
+    from yuqing.monitoring.signals import items_stored
+
+    source = Source.objects.create(organization=world.school, name="公众号文章", kind="rss",
+                                   url="https://example.edu.cn/feed")
+    channel.source = source
+    channel.save()
+    draft = make_draft()
+    actions.do_submit_draft(draft, acting_user=world.editor)
+    for reviewer in (world.reviewer1, world.reviewer2, world.reviewer3):
+        decide(draft, reviewer)
+    record = draft.publish_record
+    actions.do_record_preview(record, acting_user=world.editor)
+    actions.do_publish(record, acting_user=world.editor)
+    now = timezone.now()
+    other = Item.objects.create(organization=world.school, source=source, url="https://example.edu.cn/other",
+                                url_hash="a" * 64, title="别的文章", first_seen_at=now, last_seen_at=now)
+    ours = Item.objects.create(organization=world.school, source=source, url="https://example.edu.cn/open-day",
+                               url_hash="b" * 64, title=record.title, first_seen_at=now, last_seen_at=now)
+    items_stored.send(sender=Item, organization_id=world.school.pk, new_ids=[other.pk, ours.pk], updated_ids=[])
+    record.refresh_from_db()
+    assert record.url == "https://example.edu.cn/open-day"

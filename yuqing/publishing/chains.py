@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from yuqing.orgs import permissions
 from yuqing.orgs.models import Organization, Role
-from yuqing.publishing.models import ReviewChain
+from yuqing.publishing.models import Draft, Participation, ReviewChain
 
 DEFAULT_STAGES = [
     {"position": 1, "name": "初审一校", "roles": [Role.REVIEWER_1.value], "people": [], "hours": None},
@@ -55,3 +55,17 @@ def eligible_users(stage: dict, organization: Organization):
     if stage.get("roles"):
         cond |= Q(memberships__role__in=stage["roles"], memberships__organization__path__in=paths)
     return get_user_model().objects.filter(cond, is_active=True).distinct()
+
+
+def waiting_for(user, drafts) -> list:
+    """Drafts in review whose current stage the person may act at and where separation of duties allows them."""
+    out = []
+    mine = {p.draft_id: p for p in Participation.objects.filter(user=user, draft__in=drafts)}
+    for draft in drafts.filter(status=Draft.Status.IN_REVIEW).select_related("organization"):
+        stage = draft.stages[draft.current_stage - 1]
+        if not may_act_at(user, stage, draft.organization):
+            continue
+        role = mine.get(draft.pk)
+        if role is None or (role.role == Participation.Role.REVIEWER and role.stage == draft.current_stage):
+            out.append(draft)
+    return out

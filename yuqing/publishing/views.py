@@ -48,19 +48,6 @@ def _draft_or_404(request, pk) -> Draft:
         request.user, Draft.objects.select_related("organization", "author"), pk=pk)
 
 
-def waiting_for(user, drafts):
-    """Drafts in review whose current stage the person may act at and where separation of duties allows them."""
-    out = []
-    for draft in drafts.filter(status=Draft.Status.IN_REVIEW).select_related("organization"):
-        stage = draft.stages[draft.current_stage - 1]
-        if not chains.may_act_at(user, stage, draft.organization):
-            continue
-        mine = Participation.objects.filter(draft=draft, user=user).first()
-        if mine is None or (mine.role == Participation.Role.REVIEWER and mine.stage == draft.current_stage):
-            out.append(draft)
-    return out
-
-
 @login_required
 def draft_list(request):
     """All drafts of the organisation with filters; tabs for my drafts and those waiting for my review."""
@@ -84,7 +71,7 @@ def draft_list(request):
         drafts = drafts.filter(Q(title__icontains=params["q"]) | Q(body_text__icontains=params["q"]))
     drafts = drafts.distinct().order_by("-updated_at", "-pk")
     if tab == "review":
-        rows = waiting_for(request.user, drafts)
+        rows = chains.waiting_for(request.user, drafts)
         page = Paginator(rows, 50).get_page(request.GET.get("page"))
     else:
         page = Paginator(drafts, 50).get_page(request.GET.get("page"))
@@ -97,7 +84,7 @@ def draft_list(request):
         "statuses": Draft.Status.choices, "stages": stages, "categories": actions.categories_for(org),
         "channels": targets.choices_for(org), "authors": authors,
         "may_write": permissions.has_perm(request.user, Perm.WRITE_DRAFTS, org),
-        "review_count": len(waiting_for(request.user, visible_in_current(request, Draft.objects.all()))),
+        "review_count": len(chains.waiting_for(request.user, visible_in_current(request, Draft.objects.all()))),
     })
 
 
