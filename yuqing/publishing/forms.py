@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from yuqing.publishing.models import Decision
 
@@ -16,7 +17,7 @@ class DraftForm(forms.Form):
     channels = forms.MultipleChoiceField(label=_("Channels"), required=False, widget=forms.CheckboxSelectMultiple,
                                          help_text=_("Only active channels of the registry."))
     is_repost = forms.BooleanField(label=_("Repost"), required=False)
-    source = forms.CharField(label=_("Source"), required=False, max_length=300,
+    source = forms.CharField(label=pgettext_lazy("repost", "Source"), required=False, max_length=300,
                              help_text=_("Where a repost comes from (required for reposts)."))
 
     def __init__(self, *args, categories=(), channels=(), **kwargs):
@@ -39,9 +40,15 @@ class DecisionForm(forms.Form):
     override_reason = forms.CharField(label=_("Reason to override blocking findings"), required=False,
                                       widget=forms.Textarea(attrs={"rows": 2}))
 
-    def __init__(self, *args, earlier_stages=(), **kwargs):
+    def __init__(self, *args, earlier_stages=(), may_override=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["to_stage"].choices = [("", "—"), *((s["position"], s["name"]) for s in earlier_stages)]
+        # Only what the stage can use is offered: no earlier stage at the first, no override before the last.
+        if not earlier_stages:
+            del self.fields["to_stage"]
+            self.fields["decision"].choices = [c for c in Decision.Kind.choices if c[0] != Decision.Kind.RETURN]
+        if not may_override:
+            del self.fields["override_reason"]
 
 
 class CheckTextForm(forms.Form):

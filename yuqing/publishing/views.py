@@ -166,11 +166,14 @@ def draft_detail(request, pk):
     mine = Participation.objects.filter(draft=draft, user=request.user).first()
     may_decide = bool(stage) and chains.may_act_at(request.user, stage, draft.organization) and (
         mine is None or (mine.role == "reviewer" and mine.stage == draft.current_stage))
-    decision_form = DecisionForm(earlier_stages=draft.stages[: max(draft.current_stage - 1, 0)])
+    form_options = {"earlier_stages": draft.stages[: max(draft.current_stage - 1, 0)],
+                    "may_override": bool(stage) and draft.current_stage == len(draft.stages)
+                    and bool(checks.blocking(draft.findings)) and not draft.block_overridden}
+    decision_form = DecisionForm(**form_options)
     if request.method == "POST" and request.POST.get("form") == "decide":
-        decision_form = DecisionForm(request.POST, earlier_stages=draft.stages[: max(draft.current_stage - 1, 0)])
+        decision_form = DecisionForm(request.POST, **form_options)
         if decision_form.is_valid():
-            data = decision_form.cleaned_data
+            data = {"to_stage": None, "override_reason": "", **decision_form.cleaned_data}
             try:
                 actions.do_decide_draft(draft, acting_user=request.user, **data)
             except (ValidationError, PermissionDenied) as exc:
