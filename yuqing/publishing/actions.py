@@ -270,10 +270,34 @@ def do_submit_draft(draft: Draft, *, acting_user) -> Draft:
     return draft
 
 
+STAGE_DEADLINE = "draft.review_stage"
+
+
 def _enter_stage(draft: Draft, position: int) -> None:
+    """Put the draft at a stage; a stage with a time limit starts a deadline with a reminder at three quarters."""
+    _close_stage_deadline(draft)
     draft.current_stage = position
-    hours = draft.stages[position - 1].get("hours")
+    stage = draft.stages[position - 1]
+    hours = stage.get("hours")
     draft.stage_due_at = timezone.now() + timedelta(hours=hours) if hours else None
+    if hours:
+        from yuqing.deadlines.actions import open_deadline
+
+        open_deadline(draft, kind=STAGE_DEADLINE, due_at=draft.stage_due_at,
+                      remind_at=timezone.now() + timedelta(hours=hours * 0.75), organization=draft.organization,
+                      rule=_("%(stage)s: within %(hours)s hours") % {"stage": stage["name"], "hours": hours},
+                      title=_("%(stage)s of “%(title)s”") % {"stage": stage["name"], "title": draft.title})
+
+
+def _close_stage_deadline(draft: Draft, *, waive_reason: str = "") -> None:
+    """The stage was acted on: its deadline is met; a withdrawn draft's is waived instead."""
+    from yuqing.deadlines.actions import deadlines_for, do_meet_deadline, do_waive_deadline
+
+    for deadline in deadlines_for(draft).filter(kind=STAGE_DEADLINE, state__in=["open", "overdue"]):
+        if waive_reason:
+            do_waive_deadline(deadline, acting_user=None, reason=waive_reason)
+        else:
+            do_meet_deadline(deadline, acting_user=None, note=f"stage {draft.current_stage}")
 
 
 def do_withdraw_draft(draft: Draft, *, acting_user) -> Draft:
@@ -285,6 +309,7 @@ def do_withdraw_draft(draft: Draft, *, acting_user) -> Draft:
                                               % {"status": draft.get_status_display()}]})
         _participate(draft, acting_user, Participation.Role.AUTHOR)
         before = _snapshot(draft)
+        _close_stage_deadline(draft, waive_reason="draft withdrawn")
         draft.status, draft.current_stage, draft.stage_due_at = Draft.Status.WITHDRAWN, 0, None
         draft.save()
         record(actor=acting_user, action="draft.withdraw", obj=draft, organization=draft.organization,
@@ -350,6 +375,7 @@ def do_decide_draft(draft: Draft, *, acting_user, decision: str, comment: str = 
             record(actor=acting_user, action="draft.override_block", obj=draft, organization=draft.organization,
                    after={"reason": override_reason, "version": draft.version, "findings": blocking})
         if decision == Decision.Kind.APPROVE and final:
+            _close_stage_deadline(draft)
             draft.status, draft.current_stage, draft.stage_due_at = Draft.Status.APPROVED, 0, None
             draft.save()
             publish_record = _create_publish_record(draft)
@@ -358,6 +384,7 @@ def do_decide_draft(draft: Draft, *, acting_user, decision: str, comment: str = 
         elif decision == Decision.Kind.RETURN:
             _enter_stage(draft, int(to_stage))
         else:
+            _close_stage_deadline(draft)
             draft.status, draft.current_stage, draft.stage_due_at = Draft.Status.REJECTED, 0, None
         draft.save()
         record(actor=acting_user, action=f"draft.{decision}", obj=draft, organization=draft.organization,

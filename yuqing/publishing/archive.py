@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 
 from django.core.files.base import ContentFile
 from django.utils import timezone
@@ -21,38 +20,18 @@ def final_text(record, draft) -> str:
 
 
 def approved_docx(record, draft) -> bytes:
-    """A DOCX of the approved version: title, body paragraphs, source, reviewer names, approval time."""
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml.ns import qn
-    from docx.shared import Cm, Pt
+    """A DOCX of the approved version (GB/T 9704 layout): title, body, source, reviewers and approval time."""
+    from yuqing.documents.official import OfficialDocument
 
-    doc = Document()
-    section = doc.sections[0]
-    section.page_width, section.page_height = Cm(21), Cm(29.7)
-    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
-    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
-    normal = doc.styles["Normal"]
-    normal.font.size = Pt(16)
-    normal.font.name = "FangSong"
-    normal.element.rPr.rFonts.set(qn("w:eastAsia"), "仿宋_GB2312")
-    title = doc.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = title.add_run(draft.title)
-    run.font.size, run.bold = Pt(22), True
-    run.font.name = "SimSun"
-    run._element.rPr.rFonts.set(qn("w:eastAsia"), "方正小标宋简体")
+    approved = timezone.localtime(record.approved_at)
+    doc = OfficialDocument(draft.title, issuer=draft.organization.name, date=approved.date())
     for line in draft.body_text.split("\n"):
-        para = doc.add_paragraph(line)
-        para.paragraph_format.first_line_indent = Pt(32)
+        doc.paragraph(line)
     if draft.is_repost and draft.source:
-        doc.add_paragraph(f"来源：{draft.source}")
-    doc.add_paragraph(record.reviewer_line)
-    approved = timezone.localtime(record.approved_at).strftime("%Y-%m-%d %H:%M")
-    doc.add_paragraph(f"终审通过：{approved}　版本 {record.version}")
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
+        doc.paragraph(f"来源：{draft.source}")
+    doc.paragraph(record.reviewer_line, indent=False)
+    doc.paragraph(f"终审通过：{approved:%Y-%m-%d %H:%M}　版本 {record.version}", indent=False)
+    return doc.to_bytes()
 
 
 def _store(record, kind: str, name: str, data: bytes) -> ArchivedFile:
