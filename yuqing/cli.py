@@ -50,6 +50,13 @@ Deadlines:
   deadlines run      mark overdue deadlines, send reminders once  yuqing deadlines run --at 2026-10-08T09:00
   deadlines list     deadlines of an organisation                 yuqing deadlines list --org no1-middle --format json
 
+Registry (台账):
+  registry list      channels and groups with dormancy            yuqing registry list --org no1-middle --format json
+  registry check     run the dormancy / idleness rules now        yuqing registry check --org no1-middle --format json
+  registry export    the registry as XLSX                         yuqing registry export --org no1-middle -o 台账.xlsx
+  registry import    add/update from XLSX or CSV (exit 1 if refused) yuqing registry import 台账.xlsx --org no1-middle
+  registry form      a filing's form (备案登记表) as DOCX         yuqing registry form 3 -o 备案登记表.docx
+
 Text:
   check-text         find sensitive/wrong wording, personal data  yuqing check-text draft.txt --format json
   analyze            negativity and categories, one JSON per line yuqing analyze posts.txt --format json

@@ -61,6 +61,7 @@ urlpatterns = [
     path("inbox/", include("yuqing.notify.inbox_urls")),
     path("detection/", include("yuqing.detection.urls")),
     path("publishing/", include("yuqing.publishing.urls")),
+    path("registry/", include("yuqing.registry.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/", include(router.urls)),
 ]

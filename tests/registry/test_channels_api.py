@@ -121,3 +121,13 @@ def test_group_api_round(world, client):
     group = ChatGroup.objects.get()
     assert group.status == "applied" and group.filings.get().action == "open"
     assert client.get("/api/filings/?status=pending").json()["results"][0]["group"] == group.pk
+
+
+def test_openapi_describes_the_registry_api(world, login):
+    schema = login(world.editor).get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    for path in ("/api/channels/", "/api/groups/", "/api/filings/", "/api/channels/{id}/"):
+        assert path in schema["paths"]
+    params = {p["name"] for p in schema["paths"]["/api/channels/"]["get"]["parameters"]}
+    assert {"status", "kind", "organization"} <= params
+    fields = schema["components"]["schemas"]["Channel"]["properties"]
+    assert {"kind", "status", "organization", "name", "account_id", "url", "responsible", "dormant"} <= set(fields)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -13,13 +15,21 @@ from yuqing.audit.log import record, snapshot
 from yuqing.orgs import permissions
 from yuqing.orgs.models import Membership, Organization
 from yuqing.orgs.permissions import Perm
-from yuqing.registry import signals
-from yuqing.registry.models import Channel, ChatGroup, Filing, RegistrySettings, Status
+from yuqing.registry import announcements, closure, signals
+from yuqing.registry.models import (
+    Channel,
+    ChatGroup,
+    Filing,
+    RegistrySettings,
+    SelfInspection,
+    Status,
+    Violation,
+)
 
 CHANNEL_FIELDS = ("kind", "name", "account_id", "url", "unit", "responsible", "deputy", "purpose", "filed_on",
                   "next_review_on", "source", "last_publication_at")
 GROUP_FIELDS = ("kind", "name", "number", "unit", "owner_name", "responsible", "purpose", "temporary",
-                "task_ends_on", "member_count", "last_activity_on", "filed_on")
+                "task_ends_on", "member_count", "last_activity_on", "last_activity_origin", "filed_on")
 FIELDS = {Channel: CHANNEL_FIELDS, ChatGroup: GROUP_FIELDS}
 _AUDIT = {Channel: [*CHANNEL_FIELDS, "status", "organization"], ChatGroup: [*GROUP_FIELDS, "status", "organization"]}
 PEOPLE_FIELDS = ("responsible", "deputy")
@@ -135,11 +145,23 @@ def do_apply(model, organization: Organization, *, acting_user, reason: str = ""
     return obj
 
 
+def next_review(start: dt.date) -> dt.date:
+    """Channels are reviewed yearly unless a date is given."""
+    try:
+        return start.replace(year=start.year + 1)
+    except ValueError:  # 29 February
+        return start.replace(year=start.year + 1, day=28)
+
+
 def do_register(model, organization: Organization, *, acting_user, status: str = Status.ACTIVE, **fields):
     """An administrator enters an existing channel or group directly (the first count, an import)."""
     permissions.require(acting_user, Perm.MANAGE_REGISTRY, organization)
     if status not in Status.values:
         raise ValidationError({"status": [_("Unknown status.")]})
+    if model is ChatGroup and fields.get("last_activity_on") and not fields.get("last_activity_origin"):
+        fields["last_activity_origin"] = ChatGroup.ActivityOrigin.ENTERED
+    if model is Channel and not fields.get("next_review_on") and status != Status.APPLIED:
+        fields["next_review_on"] = next_review(fields.get("filed_on") or timezone.localdate())
     return _save_new(model, organization, acting_user, fields, status, "register")
 
 
@@ -151,6 +173,8 @@ def do_update(obj, *, acting_user, **changes):
     if unknown:
         raise ValidationError({name: [_("This field cannot be changed here.")] for name in sorted(unknown)})
     before = snapshot(obj, fields=_AUDIT[model])
+    if model is ChatGroup and "last_activity_on" in changes and "last_activity_origin" not in changes:
+        changes["last_activity_origin"] = ChatGroup.ActivityOrigin.ENTERED
     for field, value in changes.items():
         setattr(obj, field, value)
     _validate(obj)
@@ -193,10 +217,16 @@ def do_update_group(group, *, acting_user, **changes) -> ChatGroup:
 
 # ------------------------------------------------------------------------------------------- status moves
 
-def do_move(obj, to: str, *, acting_user, reason: str = ""):
-    """Move a channel or group along its lifecycle."""
+def do_move(obj, to: str, *, acting_user, reason: str = "", now=None):
+    """Move a channel or group along its lifecycle; closing starts the 7-working-day closure deadline
+    (counted from `now`, the moment of the move unless a test or a replay says otherwise)."""
     with transaction.atomic():
+        before = obj.status
         workflow.do_transition(obj, to, acting_user=acting_user, reason=reason)
+        if to == Status.CLOSING:
+            closure.open_closure(obj, reason=reason, now=now)
+        elif before == Status.CLOSING:
+            closure.meet_closure(obj, acting_user=acting_user)
     return obj
 
 
@@ -322,7 +352,9 @@ def _apply_filing(filing: Filing) -> None:
     if filing.action == Filing.Action.OPEN:
         model = type(subject)
         subject.filed_on = timezone.localdate()
-        model.objects.filter(pk=subject.pk).update(filed_on=subject.filed_on)
+        review = {"next_review_on": subject.next_review_on or next_review(subject.filed_on)} \
+            if model is Channel else {}
+        model.objects.filter(pk=subject.pk).update(filed_on=subject.filed_on, **review)
         do_move(subject, Status.APPROVED, acting_user=None, reason=why)
     elif filing.action == Filing.Action.CHANGE:
         before = snapshot(subject, fields=_AUDIT[type(subject)])
@@ -339,8 +371,96 @@ def _apply_filing(filing: Filing) -> None:
 
 
 def _submitted(filing: Filing) -> None:
+    announcements.filing_submitted(filing)
     signals.filing_submitted.send(sender=Filing, filing=filing)
 
 
 def _decided(filing: Filing, to: str) -> None:
+    announcements.filing_decided(filing, to)
     signals.filing_decided.send(sender=Filing, filing=filing, approved=to == Filing.Status.APPROVED)
+
+
+def display_value(subject, name: str, raw) -> str:
+    """A proposed value as people read it (a person's name rather than an id)."""
+    try:
+        value = _proposal_values(subject, {name: raw})[name]
+    except Exception:
+        return str(raw)
+    if value in (None, ""):
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    field = type(subject)._meta.get_field(name)
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    return str(value)
+
+
+# ------------------------------------------------------------------------------------ sources, inspections
+
+def do_create_channel_source(channel: Channel, *, acting_user, url: str = "") -> Channel:
+    """One step from a channel to the monitoring source that reads its own publications (feed or column)."""
+    from yuqing.monitoring.actions import do_create_source
+
+    url = (url or channel.url or "").strip()
+    if channel.source_id:
+        raise ValidationError({"source": [_("The channel already has a source.")]})
+    if not url:
+        raise ValidationError({"url": [_("Give the address of the channel's feed (RSS / RSSHub) first.")]})
+    permissions.require(acting_user, Perm.MANAGE_REGISTRY, channel.organization)
+    with transaction.atomic():
+        source = do_create_source(organization=channel.organization, acting_user=acting_user,
+                                  name=_("%(name)s (own publications)") % {"name": channel.name}, kind="rss", url=url)
+        do_update(channel, acting_user=acting_user, source=source)
+    return channel
+
+
+def do_record_inspection(organization, *, acting_user, performed_on, note: str = "",
+                         confirmed_group_ids=()) -> SelfInspection:
+    """A self-inspection (自查): its date and findings, and the groups confirmed in use as of that date."""
+    permissions.require(acting_user, Perm.MANAGE_REGISTRY, organization)
+    with transaction.atomic():
+        inspection = SelfInspection.objects.create(organization=organization, performed_on=performed_on,
+                                                   performed_by=acting_user, note=note)
+        groups = ChatGroup.objects.in_tree(organization).filter(pk__in=list(confirmed_group_ids))
+        confirmed = list(groups.values_list("pk", flat=True))
+        groups.update(last_activity_on=performed_on, last_activity_origin=ChatGroup.ActivityOrigin.INSPECTION,
+                      updated_at=timezone.now())
+        record(actor=acting_user, action="registry.inspect", obj=inspection, organization=organization,
+               after={"performed_on": performed_on.isoformat(), "note": note, "confirmed_groups": confirmed})
+    return inspection
+
+
+# ---------------------------------------------------------------------------------------------- violations
+
+def do_record_violation(organization, *, acting_user, kind: str, name: str, account_id: str = "", url: str = "",
+                        holder: str = "", note: str = "", now=None) -> Violation:
+    """A personal account using the school's name: recorded with a rectification deadline (7 working days)."""
+    permissions.require(acting_user, Perm.MANAGE_REGISTRY, organization)
+    violation = Violation(organization=organization, kind=kind, name=(name or "").strip(), account_id=account_id,
+                          url=url, holder=holder, note=note, found_on=timezone.localdate())
+    violation.full_clean(exclude=["organization", "rectify_by"])
+    with transaction.atomic():
+        violation.save()
+        deadline = closure.open_rectification(violation, now=now)
+        violation.rectify_by = deadline.due_at
+        violation.save(update_fields=["rectify_by"])
+        record(actor=acting_user, action="violation.record", obj=violation, organization=organization,
+               after=snapshot(violation))
+    return violation
+
+
+def do_rectify_violation(violation: Violation, *, acting_user, note: str = "") -> Violation:
+    permissions.require(acting_user, Perm.MANAGE_REGISTRY, violation.organization)
+    if violation.state == Violation.State.RECTIFIED:
+        raise ValidationError({"state": [_("Already rectified.")]})
+    with transaction.atomic():
+        violation.state = Violation.State.RECTIFIED
+        violation.rectified_at = timezone.now()
+        if note:
+            violation.note = f"{violation.note}\n{note}".strip()
+        violation.save()
+        closure.meet_rectification(violation)
+        record(actor=acting_user, action="violation.rectify", obj=violation, organization=violation.organization,
+               after={"state": violation.state, "note": note})
+    return violation

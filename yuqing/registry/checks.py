@@ -46,6 +46,8 @@ class Findings:
 
 
 def _iso(value) -> str | None:
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value).replace(microsecond=0)
     return value.isoformat() if value else None
 
 

@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from yuqing import workflow
@@ -129,6 +129,8 @@ class Channel(_Lifecycle):
     last_publication_at = models.DateTimeField(_("last publication (entered)"), null=True, blank=True)
     last_published_via_yuqing_at = models.DateTimeField(_("last publication (Yuqing)"), null=True, blank=True)
     last_published_url = models.URLField(max_length=1000, blank=True, default="")
+    # When its responsible person was last told it is dormant; cleared once it publishes again.
+    dormant_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -190,6 +192,8 @@ class ChatGroup(_Lifecycle):
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.APPLIED)
     workflow = lifecycle()
     filed_on = models.DateField(_("filing date"), null=True, blank=True)
+    # When dissolution was last proposed to its responsible person; cleared once it is in use again.
+    idle_notified_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -223,10 +227,11 @@ class Filing(models.Model):
     """An application (备案) to open, change, suspend or close a channel or group, and its approval."""
 
     class Action(models.TextChoices):
-        OPEN = "open", _("Open")
-        CHANGE = "change", _("Change")
-        SUSPEND = "suspend", _("Suspend")
-        CLOSE = "close", _("Close")
+        # contexts: "Open" and "Close" mean other things elsewhere (an open event)
+        OPEN = "open", pgettext_lazy("filing", "Open")
+        CHANGE = "change", pgettext_lazy("filing", "Change")
+        SUSPEND = "suspend", pgettext_lazy("filing", "Suspend")
+        CLOSE = "close", pgettext_lazy("filing", "Close")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Waiting for the publicity lead")
