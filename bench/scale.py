@@ -200,7 +200,6 @@ def load_and_measure(args, texts) -> None:
     from yuqing.monitoring.models import Item
     from yuqing.monitoring.pipeline import store_entries
 
-    search_index = _search_indexer()
     school, user = make_world("scale")
     warm_up()
     now_real = timezone.now()
@@ -222,8 +221,6 @@ def load_and_measure(args, texts) -> None:
             t0 = time.perf_counter()
             stored = store_entries(school, None, raw, now=at)
             ids = sorted({*stored.new_ids, *stored.updated_ids})
-            if search_index is not None:
-                search_index(school.pk, stored.new_ids, stored.updated_ids)
             t1 = time.perf_counter()
             detected = process_items(school.pk, ids)
             t2 = time.perf_counter()
@@ -260,14 +257,6 @@ def report(results) -> None:
         flag = "" if last[5][name][1] < GOAL_P95_MS else f"  (p95 ≥ {GOAL_P95_MS} ms)"
         print(f"{name:<28}{cells}{flag}")
     print("=" * 100, flush=True)
-
-
-def _search_indexer():
-    try:
-        from yuqing.search.indexing import index_items
-    except ImportError:
-        return None
-    return lambda org_id, new_ids, updated_ids: index_items(org_id, [*new_ids, *updated_ids])
 
 
 # ------------------------------------------------------------------------------------------------ workers

@@ -39,6 +39,8 @@ Collection:
   collect --once     one collection cycle of every due source     yuqing collect --once
   import             import a CSV/XLSX/JSONL export               yuqing import posts.xlsx --org no1-middle --mapping title=标题,text=内容
   items              collected items                              yuqing items --org no1-middle --format json
+  search             search items in the scheme language          yuqing search --org no1-middle '食堂 AND NOT 广告'
+  retention run      remove items past their retention (batches)  yuqing retention run --dry-run
 
 Detection:
   scheme add         add a monitoring scheme (keyword expression) yuqing scheme add --org no1-middle --name 食堂 --expr '一中 AND (食堂 OR 饭菜)'

@@ -154,6 +154,8 @@ class KeysetPage:
     count: int = 0
     count_capped: bool = False
     params: dict = field(default_factory=dict)
+    page_links: bool = False  # ranked pages link by ?page= instead of cursors
+    has_next_page: bool = False
 
     def __iter__(self):
         return iter(self.rows)
@@ -172,10 +174,14 @@ class KeysetPage:
 
     @property
     def next_url(self) -> str | None:
+        if self.page_links:
+            return self._url(page=self.number + 1) if self.has_next_page else None
         return self._url(cursor=self.next_cursor) if self.next_cursor else None
 
     @property
     def previous_url(self) -> str | None:
+        if self.page_links:
+            return self._url(page=self.number - 1) if self.number and self.number > 1 else None
         return self._url(cursor=self.previous_cursor) if self.previous_cursor else None
 
     @property
@@ -184,7 +190,7 @@ class KeysetPage:
 
     @property
     def is_first(self) -> bool:
-        return self.previous_cursor is None
+        return self.number == 1 if self.page_links else self.previous_cursor is None
 
 
 def _values(row, keys: list[_Key]) -> list:
@@ -198,11 +204,14 @@ def _values(row, keys: list[_Key]) -> list:
 
 
 def paginate(queryset: QuerySet, params: Mapping[str, str], *, ordering: Sequence[str] = ("-id",),
-             page_size: int = PAGE_SIZE, count: bool = True) -> KeysetPage:
+             page_size: int = PAGE_SIZE, count: bool = True, ranked: bool = False) -> KeysetPage:
     """The page `params` asks for (`cursor=`, else `page=`, else the first), in `ordering`.
 
+    `ranked` keeps the queryset's own order (a relevance rank) and pages by `?page=` only.
     Raises CursorError for a malformed cursor (views answer 400 naming the parameter).
     """
+    if ranked:
+        return _ranked_page(queryset, params, page_size, count)
     keys = _keys(ordering)
     reversed_ordering = [("" if k.descending else "-") + k.name for k in keys]
     cursor = (params.get("cursor") or "").strip()
@@ -238,6 +247,20 @@ def paginate(queryset: QuerySet, params: Mapping[str, str], *, ordering: Sequenc
         page.previous_cursor = encode_cursor(_values(page.rows[0], keys), "p")
     if len(rows) > page_size:
         page.next_cursor = encode_cursor(_values(page.rows[-1], keys), "n")
+    return page
+
+
+def _ranked_page(queryset: QuerySet, params: Mapping[str, str], page_size: int, count: bool) -> KeysetPage:
+    page = KeysetPage(rows=[], params={k: params.get(k) for k in params})
+    if count:
+        page.count, page.count_capped = capped_count(queryset)
+    number = params.get("page") or "1"
+    number = min(int(number) if str(number).isdigit() and int(number) > 0 else 1, MAX_OFFSET_PAGES)
+    offset = (number - 1) * page_size
+    rows = list(queryset[offset : offset + page_size + 1])
+    page.rows, page.number = rows[:page_size], number
+    page.page_links = True
+    page.has_next_page = len(rows) > page_size and number < MAX_OFFSET_PAGES
     return page
 
 

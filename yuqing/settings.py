@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "yuqing.notify",
     "yuqing.registry",
     "yuqing.publishing",
+    "yuqing.search",
 ]
 
 MIDDLEWARE = [

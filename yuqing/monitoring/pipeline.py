@@ -40,6 +40,7 @@ from yuqing.monitoring.bulk import db_datetime, db_json, insert_items, insert_me
 from yuqing.monitoring.mainstream import is_mainstream
 from yuqing.monitoring.models import FAILURES_BEFORE_FLAG, Item, Source
 from yuqing.monitoring.signals import items_stored, source_failing
+from yuqing.search.indexing import index_items
 
 log = logging.getLogger(__name__)
 
@@ -357,10 +358,13 @@ def _store_chunk(org_id: int, source_id: int | None, chunk: list[_Prepared], now
         result.new_ids = [ids[p.url_hash] for p in fresh]
         result.linked = len(links)
         result.metric_rows = len(metric_rows)
+        # Indexed for search in the same transaction: the index never lags behind or outlives the items.
+        index_items(org_id, [*result.new_ids, *(i.pk for key, group in changed.items() if "text" in key
+                                                 for i in group)])
         if result.new_ids or result.updated_ids:
             new_ids, updated_ids = list(result.new_ids), list(result.updated_ids)
             transaction.on_commit(lambda: items_stored.send(
-                sender=Item, organization_id=org_id, new_ids=new_ids, updated_ids=updated_ids))
+                sender=Item, organization_id=org_id, new_ids=new_ids, updated_ids=updated_ids, indexed=True))
     return result
 
 

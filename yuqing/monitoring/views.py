@@ -162,15 +162,32 @@ def item_list(request):
         items = items.filter(Q(published_at__gte=start) | Q(published_at__isnull=True, first_seen_at__gte=start))
     if q.get("until") and (end := _parse_date(q["until"], end=True)):
         items = items.filter(Q(published_at__lte=end) | Q(published_at__isnull=True, first_seen_at__lte=end))
+    q_error = None
+    relevance = False
     if text := q.get("q", "").strip():
-        items = items.filter(Q(title__icontains=text) | Q(text__icontains=text) | Q(author__icontains=text))
+        from yuqing.detection.expressions import ExpressionError
+        from yuqing.search.query import ranked, search
+
+        # The scheme language over the search index (AND / OR / NOT / "phrases"), not a LIKE scan.
+        relevance = q.get("order") == "relevance"
+        try:
+            items = ranked(items, text) if relevance else search(items, text)
+        except ExpressionError as exc:
+            q_error = _("Search: character %(position)s: %(reason)s") % {"position": exc.position,
+                                                                         "reason": exc.reason}
+            items = items.none()
     if q.get("has_original") == "yes":
         items = items.filter(original__isnull=False)
     elif q.get("has_original") == "no":
         items = items.filter(original__isnull=True)
-    page = page_or_400(items, q, ordering=ITEM_ORDERING, page_size=PAGE_SIZE)
+    if relevance:
+        # ranked pages go by ?page= (a rank is no cursor); the first pages are what a search is read for
+        page = page_or_400(items, {k: v for k, v in q.items() if k != "cursor"}, ordering=ITEM_ORDERING,
+                           page_size=PAGE_SIZE, ranked=True)
+    else:
+        page = page_or_400(items, q, ordering=ITEM_ORDERING, page_size=PAGE_SIZE)
     return render(request, "monitoring/item_list.html", {
-        "page": page, "sources": sources, "platforms": [p.value for p in Platform], "q": q,
+        "page": page, "sources": sources, "platforms": [p.value for p in Platform], "q": q, "q_error": q_error,
     })
 
 
