@@ -126,3 +126,12 @@ def test_pages_render_in_chinese(world, login, make_draft, settings):
     make_draft()
     page = login(world.editor).get("/publishing/").content.decode()
     assert "稿件" in page and "待我审核" in page
+
+
+def test_chain_page_adds_an_own_category_offered_to_drafts(world, login, make_draft):
+    client = login(world.school_admin)
+    response = client.post("/publishing/chain/", {"form": "category", "cat-code": "sports", "cat-name": "体育赛事"})
+    assert response.status_code == 302
+    assert make_draft(category="sports").category_label == "体育赛事"
+    again = client.post("/publishing/chain/", {"form": "category", "cat-code": "sports", "cat-name": "重复"})
+    assert "already exists" in again.content.decode()

@@ -565,3 +565,23 @@ def do_configure_chain(organization, *, acting_user, stages: list[dict]) -> Revi
                organization=organization, before={"stages": before},
                after={"stages": chains.stages_for(organization)})
     return chain
+
+
+def do_add_category(organization, *, acting_user, code: str, name: str) -> OwnCategory:
+    """An organisation's own category (offered to it and everything below it), besides the shipped six."""
+    permissions.require(acting_user, Perm.MANAGE_REVIEW_CHAINS, organization)
+    code, name = (code or "").strip().lower(), (name or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not re.fullmatch(r"[a-z0-9][a-z0-9_-]{0,47}", code):
+        errors["code"] = [_("Letters, digits, - and _ only, at most 48.")]
+    elif code in dict(categories_for(organization)):
+        errors["code"] = [_("This category already exists.")]
+    if not name:
+        errors["name"] = [_("A name is required.")]
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        category = OwnCategory.objects.create(organization=organization, code=code, name=name[:100])
+        record(actor=acting_user, action="draft_category.create", obj=category, organization=organization,
+               after={"code": code, "name": category.name})
+    return category

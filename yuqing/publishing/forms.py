@@ -76,3 +76,8 @@ class ChainStageForm(forms.Form):
     def __init__(self, *args, roles=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["roles"].choices = list(roles)
+
+
+class CategoryForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=48, help_text=_("e.g. sports; used by the API."))
+    name = forms.CharField(label=_("Name"), max_length=100)

@@ -23,6 +23,7 @@ from yuqing.publishing import actions, chains, checks, diff, richtext
 from yuqing.publishing import channels as targets
 from yuqing.publishing.forms import (
     AttachmentForm,
+    CategoryForm,
     ChainStageForm,
     CheckTextForm,
     DecisionForm,
@@ -393,7 +394,19 @@ def chain_config(request):
                    "people": ", ".join(names.get(p, str(p)) for p in stage["people"])} if stage else {}
         forms_.append(ChainStageForm(request.POST or None, prefix=f"s{i}", initial=initial, roles=Role.choices))
     error = None
-    if request.method == "POST":
+    category_form = CategoryForm(prefix="cat")
+    if request.method == "POST" and request.POST.get("form") == "category":
+        category_form = CategoryForm(request.POST, prefix="cat")
+        if category_form.is_valid():
+            try:
+                actions.do_add_category(org, acting_user=request.user, **category_form.cleaned_data)
+            except ValidationError as exc:
+                apply_errors(category_form, exc)
+            else:
+                messages.success(request, _("Category added."))
+                return redirect("publishing:chain")
+        forms_ = [ChainStageForm(prefix=f"s{i}", initial=f.initial, roles=Role.choices) for i, f in enumerate(forms_)]
+    elif request.method == "POST":
         if request.POST.get("inherit"):
             actions.do_configure_chain(org, acting_user=request.user, stages=[])
             messages.success(request, _("This organisation now uses the inherited chain."))
@@ -421,4 +434,5 @@ def chain_config(request):
                 messages.success(request, _("Review chain saved."))
                 return redirect("publishing:chain")
     return render(request, "publishing/chain_config.html", {
-        "org": org, "forms": forms_, "owner": owner, "current": current, "error": error})
+        "org": org, "forms": forms_, "owner": owner, "current": current, "error": error,
+        "category_form": category_form, "categories": actions.categories_for(org)})
