@@ -1,0 +1,3 @@
+from django.dispatch import Signal
+
+event_level_raised = Signal()
