@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "yuqing.registry",
     "yuqing.publishing",
     "yuqing.search",
+    "yuqing.incidents",
 ]
 
 MIDDLEWARE = [

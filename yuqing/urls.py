@@ -9,6 +9,7 @@ from yuqing import api
 from yuqing.accounts import views as account_views
 from yuqing.audit import views as audit_views
 from yuqing.detection import api as detection_api
+from yuqing.incidents import api as incidents_api
 from yuqing.monitoring import api as monitoring_api
 from yuqing.notify import api as notify_api
 from yuqing.orgs import views as org_views
@@ -31,6 +32,7 @@ router.register("events", detection_api.EventViewSet, basename="event")
 router.register("judgements", detection_api.JudgementViewSet, basename="judgement")
 registry_api.register(router)
 publishing_api.register(router)
+incidents_api.register(router)
 
 urlpatterns = [
     path("", system_views.home, name="home"),
@@ -62,6 +64,7 @@ urlpatterns = [
     path("detection/", include("yuqing.detection.urls")),
     path("publishing/", include("yuqing.publishing.urls")),
     path("registry/", include("yuqing.registry.urls")),
+    path("cases/", include("yuqing.incidents.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/", include(router.urls)),
 ]

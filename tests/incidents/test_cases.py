@@ -57,9 +57,10 @@ def test_forward_step_is_overdue_at_2_01_not_1_59_and_reaches_the_bureau_once(wo
     assert "示范县教育局" in note.text
 
 
-def test_major_case_tells_the_leaders_at_once_and_starts_5h_and_24h(world):
-    case = actions.do_open_case(organization=world.school, acting_user=world.monitor, title="学生受伤", level="重大",
-                                opened_at=T0)
+def test_major_case_tells_the_leaders_at_once_and_starts_5h_and_24h(world, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        case = actions.do_open_case(organization=world.school, acting_user=world.monitor, title="学生受伤",
+                                    level="重大", opened_at=T0)
     assert step(case, "inform_leaders").state == Deadline.State.MET
     assert Notice.objects.filter(recipient=world.leader, kind="case.leaders", urgency="urgent").exists()
     assert step(case, "authoritative_info").due_at == T0 + timedelta(hours=5)
@@ -205,10 +206,11 @@ def test_case_pages_render_in_chinese(world, client, settings):
     assert client.get("/cases/", HTTP_ACCEPT_LANGUAGE="zh-hans").status_code == 200
 
 
-def test_cli_opens_lists_and_shows_cases(world):
+def test_cli_opens_lists_and_shows_cases(world, django_capture_on_commit_callbacks):
     out = io.StringIO()
-    call_command("case", "open", "--org", world.school.slug, "--title", "家长来电", "--level", "Ⅱ",
-                 "--opened-at", T0.isoformat(), stdout=out)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("case", "open", "--org", world.school.slug, "--title", "家长来电", "--level", "Ⅱ",
+                     "--opened-at", T0.isoformat(), stdout=out)
     case_id = int(out.getvalue().strip())
     assert Case.objects.get(pk=case_id).level == Level.MAJOR
     out = io.StringIO()

@@ -73,13 +73,18 @@ def _validate_people(organization, fields: dict) -> None:
         raise ValidationError({"responsible_unit": gettext("Choose a unit of this organisation.")})
 
 
-def _open_steps(case: Case, start, *, rule_prefix: str = "") -> list[Deadline]:
+def _open_steps(case: Case, start) -> list[Deadline]:
     policy = effective_policy(case.organization)
     opened = []
     for step in policy.steps_for(case.level):
-        hours = f"{step.hours:g}"
-        clock = gettext("working hours") if step.clock == steps.WORKING else gettext("hours")
-        rule = f"{rule_prefix}{case.level_enum.label}：{hours} {clock}内{step_label(step.kind)}"
+        params = {"level": case.level_enum.label, "step": step_label(step.kind), "hours": f"{step.hours:g}",
+                  "minutes": f"{step.hours * 60:g}"}
+        if step.hours <= steps.AT_ONCE_HOURS:
+            rule = gettext("%(level)s: %(step)s at once (within %(minutes)s minutes)") % params
+        elif step.clock == steps.WORKING:
+            rule = gettext("%(level)s: %(step)s within %(hours)s working hours") % params
+        else:
+            rule = gettext("%(level)s: %(step)s within %(hours)s hours") % params
         opened.append(open_deadline(
             case, kind=DEADLINE_PREFIX + step.kind, due_at=step.due(start), rule=rule,
             organization=case.organization, title=step_label(step.kind), assignee=case.responsible,
@@ -117,7 +122,7 @@ def do_open_case(*, organization, acting_user, title: str, level=Level.GENERAL, 
             case.save()
             record(actor=acting_user, action="case.open", obj=case, organization=organization,
                    after=snapshot(case, fields=_CASE_FIELDS))
-            who = acting_user.get_username() if acting_user else gettext("the system")
+            who = acting_user.display_name if acting_user else gettext("the system")
             _note(case, gettext("Case opened by %(who)s at level %(level)s.") % {"who": who, "level": level.label},
                   at=opened_at)
             _open_steps(case, opened_at)
@@ -297,13 +302,26 @@ def do_draft_statement(case: Case, *, acting_user, title: str = "", body: str = 
         draft = do_create_draft(organization=case.organization, acting_user=acting_user,
                                 title=title or gettext("Statement on %(title)s") % {"title": case.title},
                                 body=body, category=_statement_category(), purpose=Draft.Purpose.STATEMENT,
-                                subject=case)
+                                subject=case, channels=official_channels(case.organization))
         _note(case, gettext("Statement drafted (draft #%(id)s).") % {"id": draft.pk}, kind=CaseNote.Kind.ACTION,
               author=acting_user)
     return draft
 
 
 _CLOSED_DRAFT_STATES = ("published", "withdrawn")
+
+
+# A statement goes out where the school speaks officially: its website and WeChat official account first.
+OFFICIAL_KINDS = ("website", "wechat_official")
+
+
+def official_channels(organization) -> list[int]:
+    """Ids of the organisation's active official channels (the author may change them in the draft)."""
+    from yuqing.registry.models import Channel
+
+    active = Channel.objects.active().filter(organization=organization)
+    official = list(active.filter(kind__in=OFFICIAL_KINDS).values_list("pk", flat=True))
+    return official or list(active.values_list("pk", flat=True)[:3])
 
 
 def _statement_category() -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status, viewsets
 from rest_framework.decorators import action
@@ -27,8 +28,8 @@ def _raise_drf(exc: DjangoValidationError):
 
 def deadline_dict(d: Deadline) -> dict:
     return {"id": d.pk, "kind": actions.step_of(d), "title": actions.step_label(actions.step_of(d)),
-            "due_at": d.due_at.isoformat(), "state": d.state, "rule": d.rule,
-            "met_at": d.met_at.isoformat() if d.met_at else None}
+            "due_at": timezone.localtime(d.due_at).isoformat(), "state": d.state, "rule": d.rule,
+            "met_at": timezone.localtime(d.met_at).isoformat() if d.met_at else None}
 
 
 class CaseSerializer(serializers.ModelSerializer):

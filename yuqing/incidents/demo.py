@@ -17,6 +17,7 @@ DEMO_TITLE = "一中食堂饭菜有虫（家长投诉）"
 def load() -> str | None:
     from django.contrib.auth import get_user_model
 
+    from yuqing.deadlines.actions import deadlines_for
     from yuqing.deadlines.jobs import check_deadlines
     from yuqing.incidents import actions
     from yuqing.incidents.models import Case, HandlingType, Origin
@@ -37,6 +38,11 @@ def load() -> str | None:
         handling_type=HandlingType.SAME_DAY,
         summary="家长来电反映：今天午餐在第一中学食堂发现饭菜里有虫，家长群里已有讨论，要求学校说明情况。",
     )
+    # The leaders were told the moment the case opened; the demo, loaded later, dates that step back to then.
+    from yuqing.deadlines.models import Deadline
+
+    Deadline.objects.filter(pk__in=deadlines_for(case).filter(kind="case.inform_leaders", state="met")).update(
+        met_at=opened_at + timedelta(minutes=5))
     actions.do_add_note(case, acting_user=publicity, kind="call",
                         text="已回电家长，说明学校正在核查，今天下班前答复。")
     actions.do_draft_statement(case, acting_user=publicity, body=(

@@ -9,7 +9,14 @@ from django.utils.translation import gettext
 from yuqing.deadlines.actions import deadlines_for, do_meet_deadline
 from yuqing.deadlines.models import Deadline
 from yuqing.incidents import policy as steps
-from yuqing.incidents.actions import DEADLINE_PREFIX, _note, do_change_case_level, do_open_case, step_label, step_of
+from yuqing.incidents.actions import (
+    DEADLINE_PREFIX,
+    _note,
+    do_change_case_level,
+    do_open_case,
+    step_label,
+    step_of,
+)
 from yuqing.incidents.models import Case, CaseNote, Origin
 from yuqing.incidents.policy_store import effective_policy
 from yuqing.levels import Level
@@ -82,9 +89,10 @@ def report_overdue_up(deadline: Deadline) -> None:
                          body=body, urgency="urgent", link=case.get_absolute_url(), kind="case.overdue_up")
     names = sorted({n.recipient.display_name for n in told} | {n.recipient.display_name for n in up})
     with transaction.atomic():
-        text = gettext("Overdue: %(step)s.") % {"step": label}
         if above is not None:
-            text += " " + gettext("Reported to %(org)s.") % {"org": above.name}
+            text = gettext("Overdue: %(step)s. Reported to %(org)s.") % {"step": label, "org": above.name}
+        else:
+            text = gettext("Overdue: %(step)s.") % {"step": label}
         _note(case, text, kind=CaseNote.Kind.SYSTEM, notified=names, reported_to=above.name if above else "")
 
 

@@ -9,6 +9,7 @@ from yuqing.deadlines.signals import deadline_overdue
 from yuqing.detection.signals import event_level_raised
 from yuqing.publishing.signals import draft_published
 
+
 @receiver(event_level_raised, dispatch_uid="incidents.event_level_raised")
 def on_event_level_raised(sender, event, from_level=None, to_level=None, reason="", **kwargs):
     from yuqing.incidents.escalation import follow_event

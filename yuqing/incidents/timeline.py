@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from yuqing import workflow
@@ -27,7 +28,7 @@ class Entry:
     data: dict = field(default_factory=dict)
 
     def as_dict(self) -> dict:
-        return {"at": self.at.isoformat(), "kind": self.kind, "text": self.text, "actor": self.actor,
+        return {"at": timezone.localtime(self.at).isoformat(), "kind": self.kind, "text": self.text, "actor": self.actor,
                 **({"data": self.data} if self.data else {})}
 
 
@@ -66,9 +67,8 @@ def timeline(case: Case) -> list[Entry]:
         elif d.state == Deadline.State.WAIVED:
             entries.append(Entry(d.due_at, "deadline", gettext("Step waived: %(step)s") % {"step": label}, "",
                                  {"kind": step_of(d), "reason": d.reason}))
-    from yuqing.monitoring.models import Capture
-
     from yuqing.incidents.actions import case_items
+    from yuqing.monitoring.models import Capture
 
     items = list(case_items(case)[:MAX_POSTS + 1])
     for item in items[:MAX_POSTS]:

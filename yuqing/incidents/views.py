@@ -221,8 +221,7 @@ def case_statement(request, pk: int):
         messages.error(request, "; ".join(exc.messages))
         return redirect(case.get_absolute_url())
     messages.success(request, _("Statement drafted; it goes through the review chain like any publication."))
-    return redirect(draft.get_absolute_url()) if hasattr(draft, "get_absolute_url") else redirect(
-        case.get_absolute_url())
+    return redirect("publishing:draft-detail", pk=draft.pk)
 
 
 @login_required

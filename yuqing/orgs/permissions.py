@@ -36,6 +36,7 @@ class Perm(StrEnum):
     PUBLISH_DRAFTS = "publish_drafts"
     MANAGE_REVIEW_CHAINS = "manage_review_chains"
     MANAGE_DEADLINES = "manage_deadlines"
+    MANAGE_CASES = "manage_cases"
 
 
 _ALL = frozenset(Perm)
@@ -60,6 +61,9 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
 # own additions to the role lines above stay independent.
 for _role in (Role.PUBLICITY_LEAD, Role.SUPERVISOR):
     ROLE_PERMS[_role] = ROLE_PERMS[_role] | {Perm.MANAGE_DEADLINES}
+# Cases are handled by the school's publicity lead, the monitor on duty and its leaders; the bureau reads them.
+for _role in (Role.PUBLICITY_LEAD, Role.MONITOR, Role.LEADER):
+    ROLE_PERMS[_role] = ROLE_PERMS[_role] | {Perm.MANAGE_CASES}
 
 
 def _memberships(user) -> list[tuple[str, str]]:

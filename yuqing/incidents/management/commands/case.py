@@ -30,7 +30,7 @@ def _json(case: Case, *, full: bool = False) -> dict:
     from yuqing.deadlines.actions import deadlines_for
 
     out = {"id": case.pk, "organization": case.organization.slug, "title": case.title, "level": Level(case.level).code,
-           "level_label": Level(case.level).label, "status": case.status, "opened_at": case.opened_at.isoformat(),
+           "level_label": Level(case.level).label, "status": case.status, "opened_at": timezone.localtime(case.opened_at).isoformat(),
            "event": case.event_id, "escalated": case.escalated,
            "deadlines": [deadline_dict(d) for d in deadlines_for(case)]}
     if full:
