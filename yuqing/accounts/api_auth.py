@@ -23,6 +23,8 @@ class TokenAuthentication(authentication.BaseAuthentication):
             raise exceptions.AuthenticationFailed("invalid API token") from exc
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed("user is inactive")
+        if token.expired:
+            raise exceptions.AuthenticationFailed("API token expired")
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
         return (token.user, token)
 
@@ -37,10 +39,13 @@ class SecondFactorSatisfied(BasePermission):
 
     def has_permission(self, request, view):
         user = request.user
-        if request.auth is not None or not user.is_authenticated:
+        if not user.is_authenticated:
             return True
         from yuqing.accounts.middleware import _has_confirmed_device
 
+        if isinstance(request.auth, ApiToken):
+            # A token stands in for the second factor only if the second factor was passed to issue it.
+            return request.auth.issued_with_second_factor or not _has_confirmed_device(user)
         return user.is_verified() or not _has_confirmed_device(user)
 
 

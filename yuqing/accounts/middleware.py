@@ -5,7 +5,11 @@ from __future__ import annotations
 from django.shortcuts import redirect
 from django.urls import reverse
 
-_OPEN_PREFIXES = ("/accounts/", "/static/", "/healthz", "/i18n/", "/api/")
+# Only the pages needed to finish (or abandon) the login are open before the code: everything else under
+# /accounts/ (API tokens, authenticator setup) would otherwise let a stolen password bypass the second factor.
+# The API is judged by SecondFactorSatisfied, which knows about tokens.
+_OPEN_PREFIXES = ("/accounts/login/", "/accounts/logout/", "/accounts/otp/", "/static/", "/healthz", "/i18n/",
+                  "/api/")
 
 
 class RequireSecondFactorMiddleware:

@@ -37,13 +37,25 @@ class ApiToken(models.Model):
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
+    # Blank: the token lasts until revoked. An expired token is refused (401) and can only be revoked.
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    # Whether the session that issued it had passed the second factor: a token issued on the password alone is
+    # refused for a person who has a second factor, so a stolen password cannot mint API access.
+    issued_with_second_factor = models.BooleanField(default=False)
 
     @staticmethod
     def hash_token(raw: str) -> str:
         return hashlib.sha256(raw.encode()).hexdigest()
 
     @classmethod
-    def issue(cls, user: User, name: str) -> tuple[ApiToken, str]:
+    def issue(cls, user: User, name: str, *, expires_at=None, second_factor: bool = False) -> tuple[ApiToken, str]:
         raw = "yq_" + secrets.token_urlsafe(32)
-        token = cls.objects.create(user=user, name=name, prefix=raw[:8], token_hash=cls.hash_token(raw))
+        token = cls.objects.create(user=user, name=name, prefix=raw[:8], token_hash=cls.hash_token(raw),
+                                   expires_at=expires_at, issued_with_second_factor=second_factor)
         return token, raw
+
+    @property
+    def expired(self) -> bool:
+        from django.utils import timezone
+
+        return self.expires_at is not None and self.expires_at <= timezone.now()
