@@ -79,10 +79,17 @@ def do_set_password(user, *, password: str, acting_user, organization: Organizat
     from django.contrib.auth.password_validation import validate_password
 
     validate_password(password, user)
+    from yuqing.accounts.models import ApiToken
+
     with transaction.atomic():
         user.set_password(password)
         user.save(update_fields=["password"])
-        record(actor=acting_user, action="user.set_password", obj=user, organization=organization)
+        revoked = 0
+        if acting_user != user:
+            # A reset by an administrator means the account may be in the wrong hands: its API tokens go too.
+            revoked, _ = ApiToken.objects.filter(user=user).delete()
+        record(actor=acting_user, action="user.set_password", obj=user, organization=organization,
+               after={"api_tokens_revoked": revoked})
 
 
 def do_add_membership(*, user, organization: Organization, role: str, acting_user) -> Membership:
@@ -115,9 +122,13 @@ def _check_role(role: str) -> None:
 
 
 def _require_manages(acting_user, user, organization: Organization | None) -> None:
-    """An administrator may change a person only where that person is a member."""
+    """An administrator may change a person only where that person is a member, and only if they manage every
+    organisation the person belongs to (see permissions.may_manage_person)."""
     if organization is None or not Membership.objects.filter(
         user=user, organization__path__startswith=organization.path
     ).exists():
         raise permissions.PermissionDenied("that person is not a member of this organisation")
     permissions.require(acting_user, Perm.MANAGE_PEOPLE, organization)
+    if not permissions.may_manage_person(acting_user, user):
+        raise permissions.PermissionDenied(
+            "this person also belongs to an organisation you do not manage; an administrator there must do this")

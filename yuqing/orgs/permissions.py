@@ -242,6 +242,23 @@ def get_visible_or_404(user, queryset: QuerySet, org_field: str = "organization"
 
 
 
+def may_manage_person(user, person) -> bool:
+    """Whether `user` may change `person`'s account (password, e-mail, active flag, tokens).
+
+    An account is one key to every organisation its person belongs to, so changing it needs MANAGE_PEOPLE over
+    every one of them: a school's administrator must not reset the password of a bureau administrator who also
+    holds a role in the school. Only a system administrator changes a system administrator.
+    """
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    if person.is_superuser:
+        return False
+    orgs = list(Organization.objects.filter(memberships__user=person).distinct())
+    return bool(orgs) and all(has_perm(user, Perm.MANAGE_PEOPLE, org) for org in orgs)
+
+
 def current_organization(request) -> Organization:
     """The organisation the person is working in (the switcher's choice); 404 when they have none."""
     if getattr(request, "organization", None) is None:
