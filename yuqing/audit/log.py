@@ -152,16 +152,28 @@ EXPORT_COLUMNS = ["id", "created_at", "actor_name", "organization_path", "action
                   "object_repr", "before", "after", "ip_address", "prev_hash", "hash"]
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula (=HYPERLINK(…), =cmd|…); titles of tips and
+# collected posts reach the log, so an outsider could plant one.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
+
+
+def spreadsheet_safe(value):
+    """A text cell that a spreadsheet shows as text: a leading formula character is escaped with a quote."""
+    if isinstance(value, str) and value.lstrip(" ").startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
 def write_csv(records: Iterable[AuditRecord], out) -> None:
     import json
 
     writer = csv.writer(out)
     writer.writerow(EXPORT_COLUMNS)
     for r in records:
-        writer.writerow([
+        writer.writerow([spreadsheet_safe(cell) for cell in [
             r.pk, timezone.localtime(r.created_at).isoformat(), r.actor_name, r.organization_path, r.action,
             r.object_type, r.object_id, r.object_repr,
             json.dumps(r.before, ensure_ascii=False) if r.before is not None else "",
             json.dumps(r.after, ensure_ascii=False) if r.after is not None else "",
             r.ip_address, r.prev_hash, r.hash,
-        ])
+        ]])
