@@ -12,6 +12,7 @@ from django.db.models import Count, DateTimeField, F, Value, Window
 from django.db.models.functions import Coalesce, Lag, NullIf, Trunc
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -104,7 +105,10 @@ def mention_judge(request, pk: int):
         messages.error(request, "; ".join(exc.messages))
     if request.headers.get("HX-Request"):
         return render(request, "detection/_mention_row.html", {"m": mention, "can_judge": True})
-    return redirect(request.POST.get("next") or "detection:mention-list")
+    nxt = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(nxt, {request.get_host()}, require_https=request.is_secure()):
+        nxt = "detection:mention-list"  # never send a person to another site from a form field
+    return redirect(nxt)
 
 
 # ---------------------------------------------------------------------------------------------- events

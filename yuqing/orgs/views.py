@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -155,7 +156,9 @@ def switch_organization(request):
     org = permissions.get_visible_or_404(request.user, Organization.objects.all(), org_field="", pk=int(org_id))
     request.session[SESSION_KEY] = org.pk
     nxt = request.POST.get("next") or "/"
-    return redirect(nxt if nxt.startswith("/") and not nxt.startswith("//") else "/")
+    # Django's check also refuses /\\host and other forms browsers read as another site.
+    return redirect(nxt if nxt.startswith("/") and url_has_allowed_host_and_scheme(nxt, {request.get_host()})
+                    else "/")
 
 
 @login_required
