@@ -97,7 +97,7 @@ def test_dispatch_runs_inline_after_commit_without_broker(django_capture_on_comm
 def test_status_page_lists_jobs(world, login):
     scheduler.ensure_jobs()
     scheduler.run_due_jobs()
-    page = login(world.editor).get("/system/").content.decode()
+    page = login(world.bureau_admin).get("/system/").content.decode()
     assert "system.heartbeat" in page
 
 

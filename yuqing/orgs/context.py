@@ -13,8 +13,9 @@ def current_organization(request):
         if org.pk not in seen:
             seen.add(org.pk)
             unique.append(org)
-    from yuqing.orgs.permissions import perms_in
+    from yuqing.orgs.permissions import may_view_system_status, perms_in
 
     current = getattr(request, "organization", None)
     # nav_perms: what the person may do in the organisation they work in; menus show only what they can use
-    return {"current_org": current, "switchable_orgs": unique, "nav_perms": perms_in(user, current)}
+    return {"current_org": current, "switchable_orgs": unique, "nav_perms": perms_in(user, current),
+            "can_view_system": may_view_system_status(user)}

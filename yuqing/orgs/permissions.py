@@ -259,6 +259,18 @@ def may_manage_person(user, person) -> bool:
     return bool(orgs) and all(has_perm(user, Perm.MANAGE_PEOPLE, org) for org in orgs)
 
 
+def may_view_system_status(user) -> bool:
+    """The system page (jobs, scheduler) is for system administrators and organisation administrators."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or bool(_root_paths(user, Perm.MANAGE_ORGANIZATION))
+
+
+def may_view_job_errors(user) -> bool:
+    """Job errors are installation-wide tracebacks that may quote any organisation's data."""
+    return bool(user is not None and user.is_authenticated and user.is_active and user.is_superuser)
+
+
 def current_organization(request) -> Organization:
     """The organisation the person is working in (the switcher's choice); 404 when they have none."""
     if getattr(request, "organization", None) is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -53,12 +53,15 @@ def healthz(request):
 
 @login_required
 def status(request):
+    if not permissions.may_view_system_status(request.user):
+        raise PermissionDenied("the system page is for administrators")
     db_ok, db_info = _database_ok()
     return render(request, "system/status.html", {
         "db_ok": db_ok, "db_info": db_info, "jobs": ScheduledJob.objects.all(),
         "mode": "celery" if celery_enabled() else "embedded", "last": _last_job_run(),
         "unknown_years": worktime.unknown_years(timezone.localdate()),
         "is_sysadmin": permissions.is_sysadmin(request.user),
+        "show_errors": permissions.may_view_job_errors(request.user),
     })
 
 
