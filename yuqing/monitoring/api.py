@@ -16,7 +16,7 @@ from yuqing.keyset import keyset_pagination
 from yuqing.monitoring import actions
 from yuqing.monitoring.health import health_text
 from yuqing.monitoring.models import Item, Source
-from yuqing.monitoring.push import handle_push
+from yuqing.monitoring.push import MAX_BODY_BYTES, handle_push
 from yuqing.orgs import permissions
 from yuqing.orgs.models import Organization
 from yuqing.orgs.permissions import Perm
@@ -40,7 +40,13 @@ class SourceSerializer(serializers.ModelSerializer):
         return health_text(obj)
 
     def get_push_path(self, obj) -> str:
-        return f"/api/push/{obj.push_token}" if obj.kind == Source.Kind.WEBHOOK else ""
+        # The push address is a credential of its own (with the signature it lets one write items): only those
+        # who manage the source see it.
+        request = self.context.get("request")
+        if obj.kind != Source.Kind.WEBHOOK or request is None or not permissions.has_perm(
+                request.user, Perm.MANAGE_SOURCES, obj.organization):
+            return ""
+        return f"/api/push/{obj.push_token}"
 
 
 def _drf_error(exc: DjangoValidationError) -> ValidationError:
@@ -135,5 +141,14 @@ class PushView(APIView):
     )
     def post(self, request, token: str):
         raw = request._request  # the signature covers the exact bytes, so read them before any parsing
-        status, answer = handle_push(token, raw.headers, raw.body, raw.META.get("REMOTE_ADDR", ""))
+        # Read the stream ourselves, one byte past the documented limit: request.body would stop at Django's
+        # DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB), and a declared length above the limit is refused unread.
+        declared = raw.META.get("CONTENT_LENGTH") or ""
+        if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            body = b""
+            too_large = True
+        else:
+            body = raw.read(MAX_BODY_BYTES + 1)
+            too_large = len(body) > MAX_BODY_BYTES
+        status, answer = handle_push(token, raw.headers, body, raw.META.get("REMOTE_ADDR", ""), too_large=too_large)
         return Response(answer, status=status)

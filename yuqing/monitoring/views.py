@@ -102,7 +102,9 @@ def source_edit(request, pk):
             else:
                 messages.success(request, _("Saved."))
                 return redirect("monitoring:source-edit", pk=source.pk)
-    push_url = request.build_absolute_uri(f"/api/push/{source.push_token}") if source.kind == "webhook" else ""
+    # The push address is a credential: shown only to those who manage the source.
+    push_url = (request.build_absolute_uri(f"/api/push/{source.push_token}")
+                if source.kind == "webhook" and can_manage else "")
     return render(request, "monitoring/source_form.html", {
         "form": form, "source": source, "org": source.organization, "can_manage": can_manage,
         "health_state": health(source), "health_words": health_text(source), "push_url": push_url,
