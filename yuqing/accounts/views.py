@@ -7,6 +7,7 @@ import io
 from datetime import timedelta
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -20,12 +21,20 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from yuqing.accounts.middleware import _has_confirmed_device
+from yuqing.accounts.throttle import address_is_spraying
 from yuqing.audit.log import record
 
 
 class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        if address_is_spraying(request):
+            minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+            return render(request, "accounts/locked.html", {"cooloff_minutes": minutes, "address_locked": True},
+                          status=429)
+        return super().post(request, *args, **kwargs)
 
 
 class TokenForm(forms.Form):
