@@ -150,6 +150,10 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "accounts/locked.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Password spraying (one password tried over many user names from one address) never trips the per-name limit:
+# after failures for this many different user names from one address within the lock-out time, that address
+# may not log in until the lock-out time has passed. High enough for a school behind one NAT address.
+YUQING_LOGIN_SPRAY_LIMIT = int(os.environ.get("YUQING_LOGIN_SPRAY_LIMIT", "10"))
 
 SESSION_COOKIE_AGE = int(os.environ.get("YUQING_SESSION_HOURS", "8")) * 3600
 SESSION_SAVE_EVERY_REQUEST = True
@@ -196,6 +200,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Organisations, audit, collection and detection of Yuqing (舆情).",
     "VERSION": "0.1.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema names every endpoint and field; it is for people and integrations that have logged in.
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated",
+                          "yuqing.accounts.api_auth.SecondFactorSatisfied"],
 }
 
 # Background work: with no broker the web process runs due jobs itself (embedded worker).
