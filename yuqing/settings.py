@@ -217,6 +217,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": int(os.environ.get("YUQING_CELERY_VISIBILITY_TIMEOUT", "3600"))}
 YUQING_EMBEDDED_WORKER = _env_bool("YUQING_EMBEDDED_WORKER", not CELERY_BROKER_URL)
 
+# The outbound guard (yuqing/outbound.py): non-public destinations every request may reach (comma-separated
+# hosts, addresses or networks, optionally :port), and the HTTP(S) proxy for networks without direct access.
+YUQING_OUTBOUND_ALLOW = [p.strip() for p in os.environ.get("YUQING_OUTBOUND_ALLOW", "").split(",") if p.strip()]
+YUQING_OUTBOUND_PROXY = os.environ.get("YUQING_OUTBOUND_PROXY", "")
+
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "yuqing@localhost")
 # Where people open Yuqing (links in alerts, notices, the demo); empty: the address `yuqing run` serves on.

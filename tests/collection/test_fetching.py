@@ -225,8 +225,10 @@ def test_literal_private_address_is_refused(fetcher: Fetcher) -> None:
 @pytest.fixture
 def public_looking_server(server: LocalServer, monkeypatch: pytest.MonkeyPatch) -> LocalServer:
     """Pretend news.example.com is a public site: it resolves to our test server, which we treat as public."""
-    real_check = fetching.is_public_address
-    monkeypatch.setattr(fetching, "is_public_address", lambda a: a == "127.0.0.1" or real_check(a))
+    from yuqing import outbound
+
+    real_reason = outbound.non_public_reason
+    monkeypatch.setattr(outbound, "non_public_reason", lambda a: None if str(a) == "127.0.0.1" else real_reason(a))
     return server
 
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import enum
-import ipaddress
-import socket
 import threading
 import time
 import urllib.robotparser
@@ -18,6 +16,9 @@ from typing import Any
 from urllib.parse import urljoin
 
 import httpx
+
+from yuqing.outbound import AllowEntry, BlockedDestination, Policy, system_resolver
+from yuqing.outbound import is_public_address as is_public_address  # re-exported for callers of this module
 
 from .decoding import decode_bytes
 from .errors import CollectionError, gettext_noop
@@ -115,6 +116,8 @@ class FetchOptions:
     allow_private: bool = False
     respect_robots: bool = True
     headers: Mapping[str, str] = field(default_factory=dict)
+    allow: tuple[AllowEntry, ...] = ()  # the administrators' allowed non-public destinations
+    proxy: str = ""  # http(s)://user:pass@proxy:port; the guard still judges the destination
 
 
 @dataclass
@@ -158,33 +161,6 @@ class FetchResult:
     @property
     def encoding(self) -> str:
         return self._decoded[1]
-
-
-def is_public_address(address: str | ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
-    """True only for globally routable unicast addresses; IPv4 embedded in IPv6 is judged as IPv4."""
-    ip = ipaddress.ip_address(address) if isinstance(address, str) else address
-    if isinstance(ip, ipaddress.IPv6Address):
-        embedded = ip.ipv4_mapped or ip.sixtofour
-        if embedded is None and ip in ipaddress.IPv6Network("64:ff9b::/96"):  # NAT64
-            embedded = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-        if embedded is not None:
-            return is_public_address(embedded)
-    return not (
-        ip.is_loopback
-        or ip.is_private
-        or ip.is_link_local
-        or ip.is_multicast
-        or ip.is_reserved
-        or ip.is_unspecified
-        or not ip.is_global
-    )
-
-
-def system_resolver(host: str, port: int) -> list[str]:
-    """All addresses ``host`` resolves to, IPv4 first (test servers and most sites listen there)."""
-    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    addresses = list(dict.fromkeys(info[4][0] for info in infos))
-    return sorted(addresses, key=lambda a: ":" in a)
 
 
 class HostRateLimiter:
@@ -286,17 +262,35 @@ class Fetcher:
         self.robots = robots or RobotsCache()
         self.resolver = resolver
         self.sleep = sleep
-        # trust_env=False: an environment proxy would connect by name and defeat the address check
-        self._client = httpx.Client(
-            transport=transport,
+        self._transport = transport
+        self._client = self._new_client("")
+        self._proxied: dict[str, httpx.Client] = {}
+        self._proxied_lock = threading.Lock()
+
+    def _new_client(self, proxy: str) -> httpx.Client:
+        # trust_env=False: an environment proxy would connect by name and defeat the address check. A configured
+        # proxy is given the checked address (the URL is pinned), so it cannot be steered by DNS either.
+        return httpx.Client(
+            transport=self._transport,
+            proxy=proxy or None,
             trust_env=False,
             follow_redirects=False,
             cookies=CookieJar(policy=_NoCookies()),
-            headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
+            headers={"User-Agent": self.user_agent, "Accept-Encoding": "gzip, deflate"},
         )
+
+    def _client_for(self, proxy: str) -> httpx.Client:
+        if not proxy or self._transport is not None:
+            return self._client
+        with self._proxied_lock:
+            if proxy not in self._proxied:
+                self._proxied[proxy] = self._new_client(proxy)
+            return self._proxied[proxy]
 
     def close(self) -> None:
         self._client.close()
+        for client in self._proxied.values():
+            client.close()
 
     def __enter__(self) -> Fetcher:
         return self
@@ -400,11 +394,12 @@ class Fetcher:
             extensions: dict[str, Any] = {"timeout": httpx.Timeout(options.timeout).as_dict()}
             if target.scheme == "https":
                 extensions["sni_hostname"] = target.raw_host.decode("ascii")
-            request = self._client.build_request(
+            client = self._client_for(options.proxy)
+            request = client.build_request(
                 "GET", pinned, headers={**headers, "Host": host_header}, extensions=extensions
             )
             try:
-                response = self._client.send(request, stream=True)
+                response = client.send(request, stream=True)
             except httpx.ConnectTimeout as exc:
                 last_error = exc
                 continue
@@ -488,18 +483,16 @@ class Fetcher:
                 FetchErrorKind.DNS, gettext_noop("the host name %(host)s could not be resolved"),
                 url=str(target), host=host,
             )
-        if not options.allow_private:
-            for address in addresses:
-                if not is_public_address(address.split("%")[0]):
-                    raise FetchError(
-                        FetchErrorKind.BLOCKED_ADDRESS,
-                        gettext_noop(
-                            "address %(address)s is private and this source may not reach private networks"
-                        ),
-                        url=str(target),
-                        address=address,
-                    )
-        return addresses
+        policy = Policy(options.allow, options.allow_private, resolver=lambda _h, _p: addresses)
+        try:
+            return policy.check(host, port)
+        except BlockedDestination as exc:
+            raise FetchError(
+                FetchErrorKind.BLOCKED_ADDRESS,
+                gettext_noop("address %(address)s is private and this source may not reach private networks"),
+                url=str(target),
+                address=exc.address,
+            ) from exc
 
     def _check_robots(self, target: httpx.URL, options: FetchOptions) -> None:
         origin = f"{target.scheme}://{target.netloc.decode('ascii')}"
@@ -528,6 +521,8 @@ class Fetcher:
             backoff_max=options.backoff_max,
             allow_private=options.allow_private,
             respect_robots=False,
+            allow=options.allow,
+            proxy=options.proxy,
         )
         try:
             result = self._fetch_chain(origin + "/robots.txt", robots_options, {})

@@ -45,6 +45,9 @@ class Source(models.Model):
     # Reaching loopback/private addresses is an SSRF risk; only an administrator may allow it.
     allow_private = models.BooleanField(_("may reach private networks"), default=False)
     respect_robots = models.BooleanField(_("honour robots.txt"), default=True)
+    # http(s)://user:password@proxy:port for networks that reach the internet only through a proxy; encrypted
+    # because it may carry credentials. Blank: YUQING_OUTBOUND_PROXY, if set.
+    proxy = EncryptedTextField(_("proxy"), blank=True, default="")
 
     # Scheduling: a run claims the source by moving locked_until forward with UPDATE ... WHERE.
     next_run_at = models.DateTimeField(_("next run"), null=True, blank=True, db_index=True)

@@ -21,6 +21,7 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from yuqing import outbound
 from yuqing.audit.log import record
 from yuqing.collection.canonical import canonical_url
 from yuqing.collection.connectors import get_connector
@@ -431,6 +432,8 @@ def fetch_options(source: Source) -> FetchOptions:
         backoff=float(getattr(settings, "YUQING_FETCH_BACKOFF", 1.0)),
         allow_private=source.allow_private,
         respect_robots=source.respect_robots,
+        allow=outbound.current_policy().allow,
+        proxy=outbound.current_proxy(source.proxy),
     )
 
 

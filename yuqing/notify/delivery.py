@@ -21,7 +21,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from yuqing import workflow
+from yuqing import outbound, workflow
 from yuqing.detection.grading import Level
 from yuqing.notify.models import Alert, Delivery, Notifier
 from yuqing.notify.transports import (
@@ -85,7 +85,14 @@ def send_message(notifier: Notifier, message: Message, recipient: str = "") -> D
         return DeliveryResult.invalid_config(error)
     if recipient and notifier.kind == Notifier.Kind.EMAIL:
         config = dataclasses.replace(config, to_addrs=(recipient,))
-    return notifier.transport.send(config, message, timeout=SEND_TIMEOUT)
+    # Every channel goes out through the outbound guard: no loopback, private or other special address unless a
+    # system administrator allowed it, whoever configured the notifier.
+    policy = outbound.current_policy()
+    if notifier.kind == Notifier.Kind.EMAIL:
+        return notifier.transport.send(config, message, timeout=SEND_TIMEOUT, policy=policy)
+    with outbound.guarded_client(policy=policy, proxy=outbound.current_proxy(notifier.proxy),
+                                 timeout=SEND_TIMEOUT) as client:
+        return notifier.transport.send(config, message, client=client, timeout=SEND_TIMEOUT)
 
 
 def deliver(delivery_ids: Iterable[int] | None = None, *, now: datetime | None = None) -> Counter:

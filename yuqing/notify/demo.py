@@ -37,7 +37,24 @@ def retarget() -> int:
         if root is not None and notifier.config.get("url") != wanted:
             actions.do_update_notifier(notifier, acting_user=root, settings={**notifier.config, "url": wanted})
             moved += 1
+        if root is not None:
+            _allow_receiver(root)
     return moved
+
+
+def _allow_receiver(root) -> None:
+    """The receiver is this very server, usually on loopback: the outbound guard refuses that unless a system
+    administrator allowed it, so the demo allows exactly its host and port (recorded in the audit log)."""
+    from urllib.parse import urlsplit
+
+    from yuqing.system.models import AllowedDestination
+    from yuqing.system.outbound_actions import do_allow_destination
+
+    parts = urlsplit(base_url())
+    host = parts.hostname or "127.0.0.1"
+    pattern = f"[{host}]:{parts.port or 80}" if ":" in host else f"{host}:{parts.port or 80}"
+    if not AllowedDestination.objects.filter(pattern=pattern).exists():
+        do_allow_destination(pattern=pattern, note="the demo's own webhook receiver", acting_user=root)
 
 
 def load() -> str | None:
@@ -57,6 +74,7 @@ def load() -> str | None:
                 min_level=int(Level.GENERAL),
             )
             made.append("推送到 /notify/demo-receiver/ 的 webhook 通知渠道")
+        _allow_receiver(root)
         if not DutyShift.objects.filter(organization=school).exists():
             today = timezone.localdate()
             tz = timezone.get_current_timezone()

@@ -45,6 +45,8 @@ class Notifier(models.Model):
         help_text=_("e.g. 22:00-07:00; alerts below 重大 wait until the end. Blank: none."),
     )
     enabled = models.BooleanField(_("enabled"), default=True)
+    # http(s)://user:password@proxy:port, encrypted; blank: YUQING_OUTBOUND_PROXY, if set. Not used for SMTP.
+    proxy = EncryptedTextField(_("proxy"), blank=True, default="")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     last_success_at = models.DateTimeField(_("last success"), null=True, blank=True)
     last_failure_at = models.DateTimeField(_("last failure"), null=True, blank=True)

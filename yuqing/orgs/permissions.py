@@ -271,6 +271,14 @@ def may_view_job_errors(user) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active and user.is_superuser)
 
 
+def may_manage_outbound(user) -> bool:
+    """Allowing non-public destinations or a proxy for the whole installation: system administrators, and the
+    command line (acting as "system")."""
+    if isinstance(user, str):
+        return user == "system"
+    return bool(user is not None and user.is_authenticated and user.is_active and user.is_superuser)
+
+
 def current_organization(request) -> Organization:
     """The organisation the person is working in (the switcher's choice); 404 when they have none."""
     if getattr(request, "organization", None) is None:

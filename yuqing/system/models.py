@@ -58,3 +58,33 @@ class CalendarDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date:%Y-%m-%d} {self.get_kind_display()} {self.name}".strip()
+
+
+class AllowedDestination(models.Model):
+    """A non-public destination a system administrator allowed outbound requests to reach (see yuqing/outbound.py).
+
+    `pattern` is a host name, an address or a network, optionally with a port: `10.1.2.0/24`, `mail.school.cn:587`.
+    """
+
+    pattern = models.CharField(_("destination"), max_length=255, unique=True)
+    note = models.CharField(_("why"), max_length=200, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.CharField(max_length=150, blank=True, default="")
+
+    class Meta:
+        ordering = ["pattern"]
+        verbose_name = _("allowed destination")
+        verbose_name_plural = _("allowed destinations")
+
+    def __str__(self) -> str:
+        return self.pattern
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        from yuqing.outbound import AllowEntry
+
+        try:
+            AllowEntry.parse(self.pattern)
+        except ValueError as exc:
+            raise ValidationError({"pattern": str(exc)}) from None

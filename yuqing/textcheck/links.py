@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import ipaddress
 import re
-import socket
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
@@ -103,33 +101,25 @@ def check_domains(text: str, policy: LinkPolicy | None = None) -> list[Finding]:
     return findings
 
 
-class BlockedAddressError(Exception):
-    """The link points at a private, loopback or otherwise non-public address."""
+def link_status(url: str, *, timeout: float = 5.0, allow_private: bool = False, max_redirects: int = 5,
+                policy=None) -> str | None:
+    """None when the link works; otherwise a short reason. Every hop, redirects included, goes through the
+    outbound guard, which connects to the address it checked (no DNS rebinding between check and request)."""
+    from yuqing import outbound
 
-
-def _check_host_public(host: str, port: int, allow_private: bool) -> None:
-    if allow_private:
-        return
-    try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except socket.gaierror as exc:
-        raise OSError(f"cannot resolve {host}: {exc}") from exc
-    for info in infos:
-        address = ipaddress.ip_address(info[4][0].split("%")[0])
-        if not address.is_global:
-            raise BlockedAddressError(f"{host} resolves to non-public address {address}")
-
-
-def link_status(url: str, *, timeout: float = 5.0, allow_private: bool = False, max_redirects: int = 5) -> str | None:
-    """None when the link works; otherwise a short reason. Redirect targets are checked again."""
     target = url if "://" in url else "http://" + url
+    if policy is None:
+        try:
+            policy = outbound.current_policy(allow_private=allow_private)
+        except Exception:  # outside a configured Django (the pure library used alone): no allow list
+            policy = outbound.Policy(allow_private=allow_private)
     try:
-        with httpx.Client(timeout=timeout, follow_redirects=False, headers={"User-Agent": "yuqing-linkcheck"}) as client:
+        with outbound.guarded_client(policy=policy, timeout=timeout,
+                                     headers={"User-Agent": "yuqing-linkcheck"}) as client:
             for _ in range(max_redirects + 1):
                 parts = urlsplit(target)
                 if parts.scheme not in ("http", "https") or not parts.hostname:
                     return f"unsupported URL {target}"
-                _check_host_public(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80), allow_private)
                 response = client.head(target)
                 if response.status_code in (405, 501):  # some servers refuse HEAD
                     response = client.get(target)
@@ -140,7 +130,7 @@ def link_status(url: str, *, timeout: float = 5.0, allow_private: bool = False, 
                     return f"HTTP {response.status_code}"
                 return None
             return "too many redirects"
-    except BlockedAddressError as exc:
+    except outbound.BlockedDestination as exc:
         return f"refused: {exc}"
     except httpx.TimeoutException:
         return "timed out"

@@ -21,6 +21,7 @@ from yuqing.notify.transports.message import (
     TransportConfig,
     now_shanghai,
 )
+from yuqing.outbound import BlockedDestination, smtp_connection
 
 KIND = "email"
 RATE_LIMIT_PER_MINUTE = 60
@@ -116,7 +117,10 @@ def _tls_context(config: Config) -> ssl.SSLContext:
     return context
 
 
-def _connect(config: Config, timeout: float) -> smtplib.SMTP:
+def _connect(config: Config, timeout: float, policy) -> smtplib.SMTP:
+    if policy is not None:  # through the outbound guard: the checked address, the name for TLS
+        context = _tls_context(config) if config.security == "ssl" else None
+        return smtp_connection(config.host, config.port, timeout=timeout, ssl_context=context, policy=policy)
     if config.security == "ssl":
         return smtplib.SMTP_SSL(config.host, config.port, timeout=timeout, context=_tls_context(config))
     return smtplib.SMTP(config.host, config.port, timeout=timeout)
@@ -135,8 +139,10 @@ def send(
     client: smtplib.SMTP | None = None,
     timeout: float = DEFAULT_TIMEOUT,
     now: datetime | None = None,
+    policy=None,
 ) -> DeliveryResult:
-    """Deliver to every recipient; `client` may be an already connected SMTP session (left open)."""
+    """Deliver to every recipient; `client` may be an already connected SMTP session (left open); `policy`, an
+    outbound guard policy (yuqing.outbound.Policy) the server's address must pass."""
     try:
         config.validate()
     except ConfigError as error:
@@ -147,7 +153,7 @@ def send(
     smtp: smtplib.SMTP | None = client
     try:
         if smtp is None:
-            smtp = _connect(config, timeout)
+            smtp = _connect(config, timeout, policy)
             smtp.ehlo()
             if config.security == "starttls":
                 smtp.starttls(context=_tls_context(config))
@@ -179,6 +185,8 @@ def send(
                 retryable=400 <= code < 500,
             )
         return DeliveryResult.with_response(ok=True, status_code=code, response=response)
+    except BlockedDestination as error:
+        return DeliveryResult(ok=False, error=f"refused: {error}", retryable=False)
     except smtplib.SMTPAuthenticationError as error:
         return _failure(error, "login failed", retryable=False)
     except smtplib.SMTPNotSupportedError as error:

@@ -14,7 +14,9 @@ from yuqing.notify.transports.message import (
     PreparedRequest,
     now_shanghai,
 )
+from yuqing.outbound import BlockedDestination
 
+WITHHELD = "(the answer of a non-public address is not shown)"
 # Status codes worth another attempt later: the provider is down, overloaded or asks us to slow down.
 RETRYABLE_STATUS = frozenset({408, 425, 429, 500, 502, 503, 504})
 
@@ -36,6 +38,8 @@ def post(
         response = http.request(
             prepared.method, prepared.url, content=prepared.body, headers=prepared.headers, timeout=timeout
         )
+    except BlockedDestination as error:
+        return DeliveryResult(ok=False, error=f"refused: {error}", retryable=False)
     except httpx.TimeoutException as error:
         return DeliveryResult(ok=False, error=f"timed out after {timeout:g} s: {error}", retryable=True)
     except httpx.HTTPError as error:
@@ -45,13 +49,18 @@ def post(
             http.close()
     text = response.text
     status = response.status_code
+    private = bool(response.extensions.get("yuqing_private"))
     if 200 <= status < 300:
         ok, error, retryable = judge(text)
     else:
         ok = False
         retryable = status in RETRYABLE_STATUS or status >= 500
-        detail = _provider_message(text)
+        detail = "" if private else _provider_message(text)
         error = f"HTTP {status}" + (f": {detail}" if detail else "")
+    if private:
+        # An internal service's answer must not be readable through the delivery log or the test page.
+        text = WITHHELD
+        error = error if ok or not error.startswith(("errcode", "code", "StatusCode")) else "the reply says it failed"
     return DeliveryResult.with_response(ok=ok, status_code=status, response=text, error=error, retryable=retryable)
 
 
