@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('monitoring', '0003_item_keyset_indexes'),
+        ('monitoring', '0004_evidence_captures'),
     ]
 
     operations = [
