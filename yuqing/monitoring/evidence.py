@@ -74,9 +74,14 @@ def capture_item(item: Item, *, acting_user=None, organization=None, fetcher=Non
         capture.note = gettext_noop("The post has no web address; its collected text is archived instead.")
     else:
         allow_private = bool(item.source and getattr(item.source, "allow_private", False))
+        from yuqing import outbound
+
+        # The same outbound guard as collection: the administrators' allow list and the source's (or global) proxy.
+        options = FetchOptions(allow_private=allow_private, respect_robots=False, retries=1,
+                               allow=outbound.current_policy().allow,
+                               proxy=outbound.current_proxy(getattr(item.source, "proxy", "") if item.source else ""))
         try:
-            result = (fetcher or get_fetcher()).fetch(
-                item.url, options=FetchOptions(allow_private=allow_private, respect_robots=False, retries=1))
+            result = (fetcher or get_fetcher()).fetch(item.url, options=options)
         except FetchError as exc:
             capture.http_status = exc.status
             if exc.kind == FetchErrorKind.HTTP_STATUS and exc.status in REMOVED_STATUSES:
