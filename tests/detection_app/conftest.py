@@ -27,3 +27,8 @@ def alerts(monkeypatch):
 def _fast_password_hashing(settings):
     """The personas' passwords are hashed with PBKDF2 otherwise, which alone takes ~10 s per test."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _local_robots(local_servers_stand_for_public_ones):
+    """The end-to-end tests' robots listen on 127.0.0.1 and stand for public services."""

@@ -17,13 +17,8 @@ WEBHOOK_SECRET = "s3cret-for-the-webhook-0123"
 
 
 @pytest.fixture(autouse=True)
-def _local_servers_stand_for_public_ones(monkeypatch):
-    """The robots and mail servers of these tests listen on 127.0.0.1 and stand for public services; the outbound
-    guard's refusal of loopback is tested in tests/security/test_outbound.py."""
-    from yuqing import outbound
-
-    real = outbound.non_public_reason
-    monkeypatch.setattr(outbound, "non_public_reason", lambda a: None if str(a) == "127.0.0.1" else real(a))
+def _local_robots(local_servers_stand_for_public_ones):
+    """The robots and mail servers of these tests listen on 127.0.0.1 and stand for public services."""
 
 
 @pytest.fixture(autouse=True)
