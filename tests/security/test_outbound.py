@@ -161,9 +161,8 @@ def test_m1_smtp_host_and_port_cannot_point_inside(world, smtp_server):  # noqa:
 @pytest.mark.django_db
 def test_an_allowed_private_destination_is_reached_but_its_answer_not_shown(world, login, http_server):  # noqa: F811
     from tests.notify.conftest import make_webhook
-    from yuqing.system.outbound_actions import do_allow_destination
-
     from yuqing.orgs.permissions import PermissionDenied
+    from yuqing.system.outbound_actions import do_allow_destination
 
     with pytest.raises(PermissionDenied):
         do_allow_destination(pattern="127.0.0.1", acting_user=world.school_admin)
