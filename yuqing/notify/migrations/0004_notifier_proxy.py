@@ -7,7 +7,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('notify', '0002_alert_kind_proposal'),
+        ('notify', '0003_notices'),
     ]
 
     operations = [
