@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from django.contrib.auth import get_user_model
+from django.utils.translation import gettext as _
 
 from yuqing.orgs.models import Organization
 
@@ -39,7 +40,8 @@ def _channel(school, people):
     from yuqing.registry.actions import do_register_channel
     from yuqing.registry.models import Channel
 
-    existing = Channel.objects.filter(organization=school, status="active").order_by("pk").first()
+    active = Channel.objects.filter(organization=school, status="active")
+    existing = (active.filter(kind="wechat_official").order_by("pk").first() or active.order_by("pk").first())
     if existing is not None:
         return existing
     return do_register_channel(school, acting_user=people["school-admin"], responsible=people["publicity"],
@@ -107,4 +109,4 @@ def load() -> str:
     draft("本学期社团活动小结", BODY_DRAFT, "campus_activities")
     if not made:
         return ""
-    return f"Publishing demo: {len(made)} drafts ({'、'.join(made)})"
+    return _("Publishing demo: %(n)s drafts (%(titles)s)") % {"n": len(made), "titles": "、".join(made)}
