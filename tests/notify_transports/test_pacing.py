@@ -1,16 +1,14 @@
-"""Rate limits per robot, retry back-off and quiet hours, all with a fake clock."""
+"""Retry back-off and quiet hours, with a fake clock (the per-notifier rate limit is tested in tests/notify)."""
 
 from __future__ import annotations
 
 import random
-import threading
 from datetime import UTC, datetime, time
 
 import pytest
 
 from yuqing.notify.transports import (
     QuietWindow,
-    RateLimiter,
     is_quiet,
     release_time,
     retry_delay,
@@ -19,93 +17,7 @@ from yuqing.notify.transports import (
 from yuqing.notify.transports.message import SHANGHAI
 from yuqing.notify.transports.quiet_hours import should_hold
 
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
-
-
-# ------------------------------------------------------------------------------------------------ rate limits
-
-
-def test_twenty_messages_a_minute_per_robot_then_wait():
-    clock = FakeClock()
-    limiter = RateLimiter(clock=clock)
-    for _ in range(20):  # one a second
-        assert limiter.try_acquire("dingtalk:A")
-        clock.now += 1
-    assert not limiter.try_acquire("dingtalk:A")
-    assert limiter.retry_after("dingtalk:A") == pytest.approx(40.0)  # first send at 1000 frees at 1060
-    clock.now = 1059.9
-    assert not limiter.try_acquire("dingtalk:A")
-    clock.now = 1060.0
-    assert limiter.try_acquire("dingtalk:A")
-    assert not limiter.try_acquire("dingtalk:A")
-
-
-def test_each_robot_has_its_own_budget():
-    limiter = RateLimiter(limit=2, clock=FakeClock())
-    assert limiter.try_acquire("wecom:A") and limiter.try_acquire("wecom:A")
-    assert not limiter.try_acquire("wecom:A")
-    assert limiter.try_acquire("wecom:B")
-    assert limiter.used("wecom:A") == 2 and limiter.used("wecom:C") == 0
-
-
-def test_window_slides_instead_of_resetting_each_minute():
-    clock = FakeClock()
-    limiter = RateLimiter(limit=3, clock=clock)
-    for step in (0, 20, 40):
-        clock.now = 1000.0 + step
-        assert limiter.try_acquire("k")
-    clock.now = 1061.0  # only the first send has left the window
-    assert limiter.try_acquire("k")
-    assert not limiter.try_acquire("k")
-    assert limiter.retry_after("k") == pytest.approx(19.0)
-
-
-def test_per_robot_limit_override():
-    limiter = RateLimiter(clock=FakeClock())
-    assert sum(limiter.try_acquire("feishu:A", limit=5) for _ in range(10)) == 5
-
-
-def test_acquire_waits_for_a_free_slot_or_gives_up():
-    clock = FakeClock()
-    limiter = RateLimiter(limit=1, period=10, clock=clock)
-    assert limiter.acquire("k", sleep=clock.sleep)
-    assert not limiter.acquire("k", timeout=5, sleep=clock.sleep)
-    assert limiter.acquire("k", timeout=10, sleep=clock.sleep)
-    assert clock.now == pytest.approx(1010.0)
-
-
-def test_limiter_is_safe_across_threads():
-    limiter = RateLimiter(limit=20, clock=FakeClock())
-    granted = []
-    barrier = threading.Barrier(16)
-
-    def worker():
-        barrier.wait()
-        granted.extend(limiter.try_acquire("k") for _ in range(10))
-
-    threads = [threading.Thread(target=worker) for _ in range(16)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert sum(granted) == 20
-
-
-def test_limiter_refuses_nonsense_settings():
-    with pytest.raises(ValueError):
-        RateLimiter(limit=0)
-
-
-# ------------------------------------------------------------------------------------------------ retries
+# ------------------------------------------------------------------------------------------------ back-off
 
 
 def test_retry_back_off_doubles_then_gives_up():

@@ -14,13 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import models, transaction
-from django.dispatch import Signal
 from django.utils import timezone
 
 from yuqing.audit.models import GENESIS_HASH, AuditChainHead, AuditRecord
-
-# Sent after the transaction that wrote the record commits; notification code listens here.
-write_committed = Signal()
 
 
 def snapshot(obj: models.Model | None, fields: Iterable[str] | None = None, exclude: Iterable[str] = ()) -> dict | None:
@@ -104,7 +100,6 @@ def record(
         AuditRecord.objects.filter(pk=rec.pk).update(hash=rec.hash)
         head.last_id, head.last_hash = rec.pk, rec.hash
         head.save(update_fields=["last_id", "last_hash"])
-        transaction.on_commit(lambda: write_committed.send(sender=AuditRecord, record=rec))
     return rec
 
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 from types import ModuleType
 
 from yuqing.notify.transports import dingtalk, email, feishu, webhook, wecom
+from yuqing.notify.transports.backoff import retry_delay, retry_delays
 from yuqing.notify.transports.message import ConfigError, DeliveryResult, Message, PreparedRequest
 from yuqing.notify.transports.quiet_hours import QuietWindow, is_quiet, release_time, should_hold
-from yuqing.notify.transports.ratelimit import RateLimiter, retry_delay, retry_delays
 
 TRANSPORTS: dict[str, ModuleType] = {
     module.KIND: module for module in (email, wecom, dingtalk, feishu, webhook)
@@ -49,7 +49,6 @@ __all__ = [
     "Message",
     "PreparedRequest",
     "QuietWindow",
-    "RateLimiter",
     "config_from_dict",
     "get_transport",
     "is_quiet",

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 from zoneinfo import ZoneInfo
 
-from yuqing.detection.grading import Level
+from yuqing.levels import Level
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # The provider's answer is kept for the delivery log, but a misbehaving endpoint must not fill the database.

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from yuqing.detection.grading import Level
+from yuqing.levels import Level
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
