@@ -39,3 +39,9 @@ class AuditRecordViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return permissions.visible(self.request.user, AuditRecord.objects.all(), perm=Perm.VIEW_AUDIT,
                                    path_field="organization_path")
+
+
+def register(router) -> None:
+    """Routes of the organisation tree and the audit log."""
+    router.register("organizations", OrganizationViewSet, basename="organization")
+    router.register("audit", AuditRecordViewSet, basename="auditrecord")

@@ -192,6 +192,7 @@ REST_FRAMEWORK = {
         "yuqing.accounts.api_auth.SecondFactorSatisfied",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "yuqing.apierrors.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
 }

@@ -18,18 +18,11 @@ from yuqing.registry import api as registry_api
 from yuqing.system import views as system_views
 
 router = DefaultRouter()
-router.register("organizations", api.OrganizationViewSet, basename="organization")
-router.register("audit", api.AuditRecordViewSet, basename="auditrecord")
-router.register("notifiers", notify_api.NotifierViewSet, basename="notifier")
-router.register("alerts", notify_api.AlertViewSet, basename="alert")
-router.register("deliveries", notify_api.DeliveryViewSet, basename="delivery")
-router.register("notices", notify_api.NoticeViewSet, basename="notice")
-router.register("sources", monitoring_api.SourceViewSet, basename="source")
-router.register("items", monitoring_api.ItemViewSet, basename="item")
-router.register("schemes", detection_api.SchemeViewSet, basename="scheme")
-router.register("mentions", detection_api.MentionViewSet, basename="mention")
-router.register("events", detection_api.EventViewSet, basename="event")
-router.register("judgements", detection_api.JudgementViewSet, basename="judgement")
+# each app registers its own viewsets (its api.py); the project only lists the apps
+api.register(router)
+notify_api.register(router)
+monitoring_api.register(router)
+detection_api.register(router)
 registry_api.register(router)
 publishing_api.register(router)
 incidents_api.register(router)

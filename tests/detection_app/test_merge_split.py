@@ -6,8 +6,8 @@ import pytest
 
 from tests.detection_app.factories import scheme, store
 from yuqing.audit.models import AuditRecord
-from yuqing.detection.grading import Level
 from yuqing.detection.models import Event, EventKey, LevelChange, Mention
+from yuqing.levels import Level
 
 pytestmark = pytest.mark.django_db
 

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from tests.detection_app.factories import scheme, store, update_metrics
 from yuqing.audit.models import AuditRecord
-from yuqing.detection.grading import Level
 from yuqing.detection.models import Event, LevelChange, LevelRuleSet, Mention, Scheme, SensitivePeriod
 from yuqing.detection.pipeline import process_items
+from yuqing.levels import Level
 
 pytestmark = pytest.mark.django_db
 

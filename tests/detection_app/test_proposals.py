@@ -11,8 +11,8 @@ from django.utils import timezone
 from tests.detection_app.factories import scheme, store, update_metrics
 from tests.notify.conftest import make_notifier, make_webhook, smtp_server  # noqa: F401 - fixture
 from yuqing.audit.models import AuditRecord
-from yuqing.detection.grading import Level
 from yuqing.detection.models import Event, LevelChange, LevelRuleSet
+from yuqing.levels import Level
 from yuqing.monitoring.actions import do_submit_tip
 from yuqing.notify.models import Alert, DutyShift
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from tests.notify.conftest import make_event, make_notifier, make_webhook
 from yuqing.audit.models import AuditRecord
-from yuqing.detection.grading import Level
+from yuqing.levels import Level
 from yuqing.notify.alerts import raise_alert
 from yuqing.notify.models import Alert, Delivery, DutyShift
 

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from tests.notify.conftest import make_event, make_webhook
-from yuqing.detection.grading import Level
+from yuqing.levels import Level
 
 pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
 

@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from tests.notify.conftest import WEBHOOK_SECRET, make_event, make_notifier, make_webhook
-from yuqing.detection.grading import Level
+from yuqing.levels import Level
 from yuqing.notify.alerts import raise_alert
 from yuqing.notify.delivery import deliver
 from yuqing.notify.models import Delivery, Notifier

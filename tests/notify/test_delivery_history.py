@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from tests.notify.conftest import make_event, make_webhook
 from yuqing import workflow
-from yuqing.detection.grading import Level
+from yuqing.levels import Level
 from yuqing.notify.alerts import raise_alert
 from yuqing.notify.delivery import claim, deliver
 from yuqing.notify.models import Delivery

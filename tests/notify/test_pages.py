@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from tests.notify.conftest import WEBHOOK_SECRET, make_event, make_notifier, make_webhook
 from yuqing.audit.models import AuditRecord
-from yuqing.detection.grading import Level
+from yuqing.levels import Level
 from yuqing.notify.models import DemoReceipt, DutyShift, Notifier
 from yuqing.notify.transports import Message, webhook
 

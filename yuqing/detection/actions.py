@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 
 from yuqing import workflow
 from yuqing.audit.log import apply_changes, record, snapshot
+from yuqing.detection import signals
 from yuqing.detection.expressions import ExpressionError, compile_expression
-from yuqing.detection.grading import Level
 from yuqing.detection.models import (
     Event,
     Judgement,
@@ -24,6 +24,7 @@ from yuqing.detection.models import (
     SensitivePeriod,
     Sentiment,
 )
+from yuqing.levels import Level
 from yuqing.orgs import permissions
 from yuqing.orgs.permissions import Perm
 
@@ -164,10 +165,9 @@ def do_set_event_level(event: Event, level, *, reason: str, acting_user) -> Even
                                    reason_zh=reason, actor=acting_user, at=timezone.now())
         record(actor=acting_user, action="event.level_change", obj=event, organization=event.organization,
                before={"level": previous}, after={"level": int(level), "reason": reason})
-    if level > Level(previous):
-        from yuqing.notify.alerts import raise_alert
-
-        raise_alert(event, level, [reason])
+        if level > Level(previous):
+            signals.announce_level_raised(event, from_level=previous, to_level=level, reasons=[reason],
+                                          acting_user=acting_user)
     return event
 
 
@@ -189,9 +189,8 @@ def do_confirm_event_proposal(event: Event, *, acting_user, reason: str = "") ->
                                    reason=event.level_reason, reason_zh=why, actor=acting_user, at=timezone.now())
         record(actor=acting_user, action="event.proposal_confirm", obj=event, organization=event.organization,
                before={"level": previous}, after={"level": int(proposed), "reason": why})
-    from yuqing.notify.alerts import raise_alert
-
-    raise_alert(event, proposed, [why])
+        signals.announce_level_raised(event, from_level=previous, to_level=proposed, reasons=[why],
+                                      acting_user=acting_user)
     return event
 
 

@@ -13,9 +13,9 @@ from rest_framework.response import Response
 from yuqing.detection import actions
 from yuqing.detection.expressions import ExpressionError, compile_expression
 from yuqing.detection.filters import filter_events, filter_mentions
-from yuqing.detection.grading import Level
 from yuqing.detection.models import Event, Judgement, LevelChange, Mention, Relevance, Scheme, Sentiment
 from yuqing.keyset import keyset_pagination
+from yuqing.levels import Level
 from yuqing.orgs import permissions
 from yuqing.orgs.models import Organization
 from yuqing.orgs.permissions import Perm
@@ -236,3 +236,11 @@ class JudgementViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.
         except DjangoValidationError as exc:
             _raise_drf(exc)
         return Response(JudgementSerializer(judgement).data, status=status.HTTP_201_CREATED)
+
+
+def register(router) -> None:
+    """Routes of detection: /api/schemes/, /api/mentions/, /api/events/, /api/judgements/."""
+    router.register("schemes", SchemeViewSet, basename="scheme")
+    router.register("mentions", MentionViewSet, basename="mention")
+    router.register("events", EventViewSet, basename="event")
+    router.register("judgements", JudgementViewSet, basename="judgement")

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 
-from yuqing.detection.grading import Level
+from yuqing.levels import Level
 
 
 def _level(value: str) -> int | None:

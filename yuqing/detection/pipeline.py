@@ -29,6 +29,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from yuqing.audit.log import record
+from yuqing.detection import signals
 from yuqing.detection.expressions import SchemeSet
 from yuqing.detection.grading import Grading, Level, LevelRules, Metrics, grade
 from yuqing.detection.models import (
@@ -64,7 +65,6 @@ class ProcessResult:
     events_graded: int = 0
     level_changes: list[tuple[int, int | None, int]] = field(default_factory=list)
     proposals: list[tuple[int, int]] = field(default_factory=list)
-    alerts: int = 0
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -501,8 +501,6 @@ def regrade(event_id: int) -> ProcessResult:
 
 
 def _regrade(event_id: int, result: ProcessResult) -> None:
-    from yuqing.notify.alerts import raise_alert
-
     with transaction.atomic():
         event = Event.objects.select_for_update().select_related("organization").filter(pk=event_id).first()
         if event is None:
@@ -549,24 +547,20 @@ def _regrade(event_id: int, result: ProcessResult) -> None:
                                                   "reasons_zh": grading.reasons_zh},
                object_repr=event.title[:200])
         result.level_changes.append((event.pk, previous, new_level))
-        alert = raise_alert(event, grading.level, grading.reasons_zh)
-        if alert is not None:
-            result.alerts += 1
+        signals.announce_level_raised(event, from_level=previous, to_level=new_level, reasons=grading.reasons_zh)
         log.info("event %s level %s → %s (%s)", event.pk, previous, new_level, change.reason)
 
 
 def _propose(event: Event, grading: Grading, result: ProcessResult) -> None:
-    """Record a topic's proposal (疑似… · 待研判) and tell the person on duty; the level does not change."""
-    from yuqing.notify.alerts import raise_proposal_alert
-
+    """Record a topic's proposal (疑似… · 待研判) for the person on duty; the level does not change."""
     record(actor=None, action="event.level_propose", obj=event, organization=event.organization,
            before={"level": event.level},
            after={"proposed_level": int(grading.proposed), "reasons": grading.proposed_reasons,
                   "reasons_zh": grading.proposed_reasons_zh},
            object_repr=event.title[:200])
     result.proposals.append((event.pk, int(grading.proposed)))
-    raise_proposal_alert(event, grading.proposed, [f"疑似{grading.proposed.label} · 待研判",
-                                                   *grading.proposed_reasons_zh])
+    signals.announce_level_proposed(event, level=grading.proposed,
+                                    reasons=[f"疑似{grading.proposed.label} · 待研判", *grading.proposed_reasons_zh])
 
 
 def warm_up() -> None:

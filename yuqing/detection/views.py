@@ -21,7 +21,6 @@ from yuqing.detection import actions
 from yuqing.detection.expressions import ExpressionError
 from yuqing.detection.filters import filter_events, filter_mentions
 from yuqing.detection.forms import LevelRulesForm, PeriodForm, SchemeForm
-from yuqing.detection.grading import Level
 from yuqing.detection.models import (
     Event,
     LevelRuleSet,
@@ -34,6 +33,7 @@ from yuqing.detection.models import (
 from yuqing.detection.pipeline import effective_rules
 from yuqing.formerrors import apply_errors
 from yuqing.keyset import page_or_400
+from yuqing.levels import Level
 from yuqing.monitoring.models import Item, ItemMetric, Source
 from yuqing.orgs import permissions
 from yuqing.orgs.models import Organization

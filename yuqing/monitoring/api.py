@@ -152,3 +152,9 @@ class PushView(APIView):
             too_large = len(body) > MAX_BODY_BYTES
         status, answer = handle_push(token, raw.headers, body, raw.META.get("REMOTE_ADDR", ""), too_large=too_large)
         return Response(answer, status=status)
+
+
+def register(router) -> None:
+    """Routes of monitoring: /api/sources/, /api/items/."""
+    router.register("sources", SourceViewSet, basename="source")
+    router.register("items", ItemViewSet, basename="item")

@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from yuqing.audit.log import record
-from yuqing.detection.grading import Level
+from yuqing.levels import Level
 from yuqing.notify.models import Alert, Delivery
 from yuqing.notify.routing import Target, duty_targets, targets_for
 from yuqing.notify.transports import release_time, should_hold

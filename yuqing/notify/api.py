@@ -163,3 +163,11 @@ class NoticeViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request):
         return self._marked(do_mark_notices_read(acting_user=request.user))
+
+
+def register(router) -> None:
+    """Routes of notify: /api/notifiers/, /api/alerts/, /api/deliveries/, /api/notices/."""
+    router.register("notifiers", NotifierViewSet, basename="notifier")
+    router.register("alerts", AlertViewSet, basename="alert")
+    router.register("deliveries", DeliveryViewSet, basename="delivery")
+    router.register("notices", NoticeViewSet, basename="notice")

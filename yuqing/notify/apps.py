@@ -9,7 +9,4 @@ class NotifyConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        from yuqing.monitoring.signals import source_failing
-        from yuqing.notify.alerts import on_source_failing
-
-        source_failing.connect(on_source_failing, dispatch_uid="notify.source_failing")
+        from yuqing.notify import receivers  # noqa: F401 (connects notify to detection's and monitoring's signals)

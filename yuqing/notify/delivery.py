@@ -22,7 +22,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from yuqing import outbound, workflow
-from yuqing.detection.grading import Level
+from yuqing.levels import Level
 from yuqing.notify.models import Alert, Delivery, Notifier
 from yuqing.notify.transports import (
     ConfigError,

@@ -14,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from yuqing.detection.grading import Level
+from yuqing.levels import Level
 from yuqing.notify import actions
 from yuqing.notify.models import DutyShift, Notifier
 from yuqing.orgs.models import Organization

@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from yuqing import workflow
-from yuqing.detection.grading import Level
 from yuqing.encryption import EncryptedTextField
+from yuqing.levels import Level
 from yuqing.notify.transports import QuietWindow, config_from_dict, get_transport
 
 LEVEL_CHOICES = [(level.value, level.label) for level in Level]

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from yuqing.audit.log import record
-from yuqing.detection.grading import Level
+from yuqing.levels import Level
 from yuqing.notify.alerts import create_deliveries
 from yuqing.notify.models import Alert, Delivery, Notice
 from yuqing.notify.routing import Target, email_notifier_for

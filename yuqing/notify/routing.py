@@ -17,7 +17,7 @@ from email.utils import parseaddr
 
 from django.contrib.auth import get_user_model
 
-from yuqing.detection.grading import Level
+from yuqing.levels import Level
 from yuqing.notify.models import DutyShift, Notifier
 from yuqing.orgs.models import Membership, Organization, Role
 

@@ -7,8 +7,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from yuqing.detection.filters import filter_mentions, start_of
-from yuqing.detection.grading import Level
 from yuqing.detection.models import Mention
+from yuqing.levels import Level
 from yuqing.orgs.commands import organization_by_slug
 from yuqing.orgs.permissions import org_subtree_ids
 
