@@ -7,12 +7,10 @@ from rest_framework.routers import DefaultRouter
 
 from yuqing import api
 from yuqing.accounts import views as account_views
-from yuqing.audit import views as audit_views
 from yuqing.detection import api as detection_api
 from yuqing.incidents import api as incidents_api
 from yuqing.monitoring import api as monitoring_api
 from yuqing.notify import api as notify_api
-from yuqing.orgs import views as org_views
 from yuqing.publishing import api as publishing_api
 from yuqing.registry import api as registry_api
 from yuqing.system import views as system_views
@@ -30,27 +28,15 @@ incidents_api.register(router)
 urlpatterns = [
     path("", system_views.home, name="home"),
     path("healthz", system_views.healthz, name="healthz"),
-    path("system/", system_views.status, name="system-status"),
-    path("system/calendar/", system_views.calendar, name="system-calendar"),
-    path("system/calendar/<int:pk>/delete", system_views.calendar_delete, name="system-calendar-delete"),
+    path("system/", include("yuqing.system.urls")),
+    path("", include("yuqing.orgs.urls")),
+    path("audit/", include("yuqing.audit.urls")),
     path("accounts/login/", account_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/otp/", account_views.otp_verify, name="otp-verify"),
     path("accounts/totp/", account_views.totp_setup, name="totp-setup"),
     path("accounts/tokens/", account_views.api_tokens, name="api-tokens"),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("orgs/", org_views.org_list, name="org-list"),
-    path("orgs/switch/", org_views.switch_organization, name="org-switch"),
-    path("orgs/<slug:slug>/", org_views.org_detail, name="org-detail"),
-    path("orgs/<slug:slug>/edit/", org_views.org_edit, name="org-edit"),
-    path("orgs/<slug:slug>/new/", org_views.org_create, name="org-create"),
-    path("orgs/<slug:slug>/people/new/", org_views.person_create, name="person-create"),
-    path("people/", org_views.people_list, name="people-list"),
-    path("people/<int:pk>/", org_views.person_detail, name="person-detail"),
-    path("people/<int:pk>/password/", org_views.person_password, name="person-password"),
-    path("memberships/<int:pk>/remove/", org_views.membership_remove, name="membership-remove"),
-    path("audit/", audit_views.audit_list, name="audit-list"),
-    path("audit/export.csv", audit_views.audit_export, name="audit-export"),
     path("", include("yuqing.monitoring.urls")),
     path("notify/", include("yuqing.notify.urls")),
     path("inbox/", include("yuqing.notify.inbox_urls")),

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseForbidden
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -215,7 +216,7 @@ def shift_remove(request, pk):
     week = timezone.localtime(shift.starts_at).date().isoformat()
     actions.do_remove_shift(shift, acting_user=request.user)
     messages.success(request, _("Shift removed."))
-    return redirect(f"/notify/roster/?week={week}")
+    return redirect(f"{reverse('notify:roster')}?week={week}")
 
 
 # --- the demo's local webhook receiver -----------------------------------------------------------------------

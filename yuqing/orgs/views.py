@@ -62,7 +62,7 @@ def org_create(request, slug):
             apply_errors(form, exc)
         else:
             messages.success(request, _("Organisation created."))
-            return redirect("org-detail", slug=org.slug)
+            return redirect("orgs:org-detail", slug=org.slug)
     return render(request, "orgs/org_form.html", {"form": form, "parent": parent})
 
 
@@ -78,7 +78,7 @@ def org_edit(request, slug):
             apply_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
-            return redirect("org-detail", slug=org.slug)
+            return redirect("orgs:org-detail", slug=org.slug)
     return render(request, "orgs/org_form.html", {"form": form, "org": org})
 
 
@@ -108,7 +108,7 @@ def person_create(request, slug):
             apply_errors(form, exc)
         else:
             messages.success(request, _("Person added."))
-            return redirect("person-detail", pk=user.pk)
+            return redirect("orgs:person-detail", pk=user.pk)
     return render(request, "orgs/person_form.html", {"form": form, "org": org})
 
 
@@ -132,7 +132,7 @@ def person_detail(request, pk):
             apply_errors(form, exc)
         else:
             messages.success(request, _("Role added."))
-            return redirect("person-detail", pk=person.pk)
+            return redirect("orgs:person-detail", pk=person.pk)
     return render(request, "orgs/person_detail.html", {
         "person": person, "memberships": memberships, "form": form if manageable.exists() else None,
     })
@@ -144,7 +144,7 @@ def membership_remove(request, pk):
     membership = permissions.get_visible_or_404(request.user, Membership.objects.all(), pk=pk)
     actions.do_remove_membership(membership, acting_user=request.user)
     messages.success(request, _("Role removed."))
-    return redirect("person-detail", pk=membership.user_id)
+    return redirect("orgs:person-detail", pk=membership.user_id)
 
 
 @login_required
@@ -184,4 +184,4 @@ def person_password(request, pk):
             messages.success(request, _("The new password is set and any login lock-out is lifted."))
     else:
         messages.error(request, _("Password") + ": " + " ".join(form.errors.get("password", [])))
-    return redirect("person-detail", pk=person.pk)
+    return redirect("orgs:person-detail", pk=person.pk)

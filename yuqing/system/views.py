@@ -88,7 +88,7 @@ def calendar(request):
             apply_errors(form, exc)
         else:
             messages.success(request, _("%(date)s saved.") % {"date": row.date.isoformat()})
-            return redirect(f"{reverse('system-calendar')}?year={row.date.year}")
+            return redirect(f"{reverse('system:calendar')}?year={row.date.year}")
     overrides = {row.date: row for row in CalendarDay.objects.filter(date__year=year)}
     entries = [(entry, overrides.get(entry.day)) for entry in worktime.calendar_days(year)]
     return render(request, "system/calendar.html", {
@@ -105,7 +105,7 @@ def calendar_delete(request, pk: int):
     row = get_object_or_404(CalendarDay, pk=pk)
     actions.do_delete_calendar_day(row, acting_user=request.user)
     messages.success(request, _("The override of %(date)s was removed.") % {"date": row.date.isoformat()})
-    return redirect(f"{reverse('system-calendar')}?year={row.date.year}")
+    return redirect(f"{reverse('system:calendar')}?year={row.date.year}")
 
 
 @login_required
