@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "yuqing.publishing",
     "yuqing.search",
     "yuqing.incidents",
+    "yuqing.retention",
 ]
 
 MIDDLEWARE = [

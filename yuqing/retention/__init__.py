@@ -1,0 +1,1 @@
+"""Retention: collected items older than an organisation's retention period are removed in batches."""
