@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
+from yuqing import workflow
 from yuqing.detection import actions
 from yuqing.detection.expressions import ExpressionError, compile_expression
 from yuqing.detection.filters import filter_events, filter_mentions
@@ -159,8 +160,9 @@ class EventSerializer(serializers.ModelSerializer):
 
     @extend_schema_field(StateChangeSerializer(many=True))
     def get_status_history(self, obj) -> list:
-        # Prefetched on lists (state_changes), so a page of events costs the same few queries.
-        changes = sorted(obj.state_changes.all(), key=lambda c: (c.at, c.pk))
+        # Lists load the whole page's histories in one query (EventViewSet.paginate_queryset).
+        loaded = self.context.get("status_histories")
+        changes = loaded.get(str(obj.pk), []) if loaded is not None else workflow.history(obj)
         return StateChangeSerializer(changes, many=True).data
 
 
@@ -176,8 +178,17 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         qs = permissions.visible(self.request.user, Event.objects.select_related("organization")
-                                 .prefetch_related("level_changes", "state_changes__actor"))
+                                 .prefetch_related("level_changes"))
         return filter_events(qs, self.request.query_params)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            self._status_histories = workflow.histories(Event, [event.pk for event in page])
+        return page
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "status_histories": getattr(self, "_status_histories", None)}
 
     def _move(self, request, reopen: bool):
         event = self.get_object()
@@ -188,7 +199,7 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
                                    reopen=reopen)
         except DjangoValidationError as exc:
             _raise_drf(exc)
-        return Response(EventSerializer(self.get_queryset().get(pk=event.pk)).data)  # fresh history
+        return Response(EventSerializer(event).data)
 
     @extend_schema(request=EventStatusSerializer, responses=EventSerializer)
     @action(detail=True, methods=["post"])

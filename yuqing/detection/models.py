@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.contrib.contenttypes.fields import GenericRelation
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -99,9 +98,6 @@ class Event(models.Model):
                       label=_("Close event")),
         workflow.Move(Status.CLOSED, Status.OPEN, perm=Perm.JUDGE_MENTIONS, label=_("Reopen")),
     ])
-    # The workflow's history rows (close, reopen), for prefetching on lists; workflow.history() reads the same.
-    state_changes = GenericRelation("workflow.StateChange", content_type_field="content_type",
-                                    object_id_field="object_id")
     representative_item = models.ForeignKey(
         "monitoring.Item", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
