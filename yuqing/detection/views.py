@@ -33,6 +33,7 @@ from yuqing.detection.models import (
 from yuqing.detection.pipeline import effective_rules
 from yuqing.formerrors import apply_errors
 from yuqing.keyset import page_or_400
+from yuqing.labels import bilingual
 from yuqing.levels import Level
 from yuqing.monitoring.models import Item, ItemMetric, Source
 from yuqing.orgs import permissions
@@ -188,7 +189,7 @@ def _timeline(event: Event) -> list[dict]:
     """Level changes and status changes (close, reopen) of the event in one list, oldest first."""
     rows = [
         {"at": c.at, "kind": "level", "from_level": c.from_level, "from_label": c.get_from_level_display(),
-         "to_level": c.to_level, "to_label": c.get_to_level_display(), "reason": c.reason_zh or c.reason,
+         "to_level": c.to_level, "to_label": c.get_to_level_display(), "reason": bilingual(c.reason_zh, c.reason),
          "actor": c.actor}
         for c in event.level_changes.select_related("actor")
     ]
