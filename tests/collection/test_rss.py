@@ -134,9 +134,14 @@ def test_empty_but_valid_feed_has_no_entries(server: LocalServer, fetcher: Fetch
     assert collect(server, fetcher, "/empty", Reply(feed)).entries == []
 
 
-def test_entry_without_title_or_text_is_reported(server: LocalServer, fetcher: Fetcher) -> None:
+def test_entry_without_title_text_link_image_or_date_is_reported(server: LocalServer, fetcher: Fetcher) -> None:
     feed = RSS2.replace("<item><title>第二条</title><description>没有时区的时间</description>", "<item>")
-    result = collect(server, fetcher, "/holes", Reply(feed))
+    kept = collect(server, fetcher, "/holes", Reply(feed))
+    assert [e.title for e in kept.entries] == ["学校食堂饭菜有异物", "（无标题）"]
+    feed = RSS2.replace(
+        "<item><title>第二条</title><description>没有时区的时间</description><link>https://weibo.com/123/Def</link>\n"
+        "<pubDate>2024-05-02 09:30:00</pubDate></item>", "<item><guid isPermaLink=\"false\">x</guid></item>")
+    result = collect(server, fetcher, "/holes2", Reply(feed))
     assert len(result.entries) == 1
     assert result.errors[0].index == 1
     assert "neither a title nor a text" in result.errors[0].message
@@ -146,3 +151,40 @@ def test_parse_feed_never_opens_urls_or_files() -> None:
     # feedparser fetches strings that look like URLs or paths; we always hand it bytes
     with pytest.raises(ParseError):
         rss.parse_feed(b"/etc/passwd")
+
+
+def test_entries_with_only_a_link_an_image_or_a_date_are_kept() -> None:
+    feed = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:media="http://search.yahoo.com/mrss/"><channel><title>t</title><link>https://weibo.com/1</link>
+<item><link>https://weibo.com/1/onlylink</link></item>
+<item><description><![CDATA[<img src="/p/1.jpg" alt="食堂照片">]]></description><guid isPermaLink="false">img-1</guid></item>
+<item><media:content url="https://img.example.cn/2.jpg" medium="image"/><guid isPermaLink="false">img-2</guid></item>
+<item><description><![CDATA[<a href="https://example.cn/x">一中食堂视频</a>]]></description><link>https://weibo.com/1/a</link></item>
+<item><pubDate>Wed, 01 May 2024 08:00:00 +0800</pubDate><guid isPermaLink="false">date-only</guid></item>
+<item><guid isPermaLink="false">nothing-at-all</guid></item>
+</channel></rss>"""
+    result = rss.parse_feed(feed.encode(), base_url="https://weibo.com/1", now=NOW)
+    titles = [e.title for e in result.entries]
+    # an entry with a text keeps its empty title (the text stands for it), as before
+    assert titles == ["（无标题）", "食堂照片", "（无标题）", "", "（无标题）"]
+    assert result.entries[0].url == "https://weibo.com/1/onlylink"
+    assert result.entries[1].extra["image"] == "https://weibo.com/p/1.jpg"
+    assert result.entries[2].extra["image"] == "https://img.example.cn/2.jpg"
+    assert result.entries[4].published is not None
+    assert [e.index for e in result.errors] == [5]
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be", "utf-16", "utf-32"])
+def test_utf16_and_utf32_feeds_with_and_without_a_bom_are_read(encoding) -> None:
+    feed = RSS2.replace('encoding="UTF-8"', 'encoding="UTF-16"' if "16" in encoding else 'encoding="UTF-32"')
+    result = rss.parse_feed(feed.encode(encoding), now=NOW)
+    assert [e.title for e in result.entries] == ["学校食堂饭菜有异物", "第二条"]
+
+
+@pytest.mark.parametrize("feed", [
+    '<?xml version="1.0"?><rss version="2.0"><channel><title>空</title></channel></rss>',
+    '<?xml version="1.0"?><!DOCTYPE rss><rss version="2.0" xmlns:x="urn:x"><channel><x:y/></channel></rss>',
+    '<feed xmlns="http://www.w3.org/2005/Atom"><title>空</title></feed>',
+])
+def test_a_well_formed_feed_without_items_is_healthy(feed) -> None:
+    assert rss.parse_feed(feed.encode()).entries == []

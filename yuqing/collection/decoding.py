@@ -20,7 +20,9 @@ _LABEL_ALIASES = {
     **dict.fromkeys(("iso-8859-1", "iso8859-1", "latin1", "latin-1", "us-ascii", "ascii", "l1"), "cp1252"),
     **dict.fromkeys(("utf8", "utf-8", "unicode-1-1-utf-8"), "utf-8"),
 }
-_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+# UTF-32 first: its little-endian BOM begins with the UTF-16 one.
+_BOMS = ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
 _HEADER_CHARSET = re.compile(r"charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I)
 _META_CHARSET = re.compile(rb"<meta[^>]+?charset\s*=\s*[\"']?\s*([\w.:-]+)", re.I)
 _XML_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*?encoding\s*=\s*[\"']([\w.:-]+)[\"']", re.I)
@@ -48,12 +50,35 @@ def charset_from_content_type(content_type: str | None) -> str | None:
     return match.group(1) if match else None
 
 
+def sniff_wide_encoding(content: bytes) -> str | None:
+    """UTF-16 or UTF-32 without a BOM, told by where the zero bytes of mostly-ASCII markup fall.
+
+    XML and HTML start with ASCII ("<?xml", "<rss", whitespace), which UTF-16 writes as the character and a
+    zero byte and UTF-32 as the character and three. A declaration inside cannot be read before this is known.
+    """
+    head = content[:512]
+    if len(head) < 4:
+        return None
+    for name, pattern in (("utf-32-le", (False, True, True, True)), ("utf-32-be", (True, True, True, False)),
+                          ("utf-16-le", (False, True)), ("utf-16-be", (True, False))):
+        width = len(pattern)
+        units = [head[i:i + width] for i in range(0, len(head) - width + 1, width)][:64]
+        matching = sum(1 for unit in units if tuple(b == 0 for b in unit) == pattern)
+        if units and matching / len(units) >= 0.6:
+            return name
+    return None
+
+
 def declared_charsets(content: bytes, content_type: str | None = None) -> list[str]:
-    """Candidate codecs in order of authority: BOM, HTTP header, <meta charset>, XML declaration."""
+    """Candidate codecs in order of authority: BOM, UTF-16/32 by their zero bytes, HTTP header,
+    <meta charset>, XML declaration."""
     candidates: list[str | None] = []
     for bom, name in _BOMS:
         if content.startswith(bom):
             candidates.append(name)
+            break
+    if not candidates:
+        candidates.append(sniff_wide_encoding(content))
     candidates.append(codec_for(charset_from_content_type(content_type)))
     head = content[:_SNIFF_BYTES]
     if (meta := _META_CHARSET.search(head)) is not None:
@@ -77,9 +102,12 @@ def decode_bytes(content: bytes, content_type: str | None = None) -> tuple[str, 
     candidates = declared_charsets(content, content_type)
     for name in [*candidates, "utf-8"]:
         try:
-            return content.decode(name), name
+            text = content.decode(name)
         except (UnicodeDecodeError, LookupError):
             continue
+        if name == "gb18030" and (utf8 := _plausible_utf8(content, text)) is not None:
+            return utf8, "utf-8"
+        return text, name
     best = charset_normalizer.from_bytes(content).best()
     if best is not None and (name := codec_for(best.encoding)):
         try:
@@ -87,3 +115,35 @@ def decode_bytes(content: bytes, content_type: str | None = None) -> tuple[str, 
         except (UnicodeDecodeError, LookupError):
             pass
     return content.decode("utf-8", errors="replace"), "utf-8"
+
+
+def _common_share(text: str) -> float:
+    """Share of the non-ASCII characters that are common: GB2312 level-1 hanzi (the 3,755 everyday ones)
+    or CJK punctuation. Mojibake from reading UTF-8 as GBK is made of rare characters."""
+    wide = [ch for ch in text if ord(ch) > 0x7F]
+    if not wide:
+        return 1.0
+    common = 0
+    for ch in wide:
+        if "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef" or ch in "“”‘’…—·":
+            common += 1
+            continue
+        try:
+            code = ch.encode("gb2312")
+        except UnicodeEncodeError:
+            continue
+        if len(code) == 2 and 0xB0A1 <= int.from_bytes(code, "big") <= 0xD7F9:
+            common += 1
+    return common / len(wide)
+
+
+def _plausible_utf8(content: bytes, gb_text: str) -> str | None:
+    """The UTF-8 reading of bytes declared GB2312/GBK when they are valid UTF-8 with multi-byte characters
+    and read more plausibly so (pages mislabelled by a template, also short ones); else None."""
+    try:
+        text = content.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if text.isascii():
+        return None
+    return text if _common_share(text) > _common_share(gb_text) else None

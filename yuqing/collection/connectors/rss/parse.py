@@ -65,11 +65,16 @@ def parse_feed(
     """Read a feed document. Malformed XML with no readable entries raises ``ParseError``; malformed XML
     with entries keeps them (``malformed=True``), as browsers and feed readers do."""
     # A file-like object: feedparser never treats it as a URL or a path to open.
+    document = _to_utf8(content, content_type)
     parsed = feedparser.parse(
-        io.BytesIO(_to_utf8(content, content_type)),
+        io.BytesIO(document),
         response_headers={"content-type": "application/xml; charset=utf-8", "content-location": base_url},
         sanitize_html=False,  # we sanitise with nh3 when storing; keep the source's markup intact here
     )
+    if not parsed.entries and _is_empty_feed(document):
+        # A well-formed feed with no items is a quiet source, not a failing one (feedparser may still set
+        # `bozo` for harmless reasons such as an unknown namespace or DOCTYPE).
+        return ParsedFeed(title=html_to_text(str(parsed.feed.get("title", ""))))
     if parsed.bozo and not parsed.entries:
         raise _malformed(parsed)
     if not parsed.version and not parsed.entries:
@@ -88,9 +93,15 @@ def parse_feed(
         html = _first_html(entry)
         title = html_to_text(str(entry.get("title") or ""))
         text = html_to_text(html)
+        image = _image(entry, html, feed_link or base_url)
+        published = _published(entry, now)
         if not (title or text):
-            result.errors.append(EntryError(index, "title", "entry has neither a title nor a text"))
-            continue
+            # A post of only a link, a picture or a date is still a post (a picture on Weibo, a shared link):
+            # keep it with the title a reader would give it.
+            if not (link or image or published):
+                result.errors.append(EntryError(index, "title", "entry has neither a title nor a text"))
+                continue
+            title = _stand_in_title(html) or UNTITLED
         metrics: dict[str, int] = {}
         comments = str(entry.get("slash_comments") or "").strip()
         if comments.isdigit():
@@ -99,6 +110,8 @@ def parse_feed(
         tags = [t.get("term") for t in entry.get("tags") or () if t.get("term")]
         if tags:
             extra["tags"] = tags
+        if image:
+            extra["image"] = image
         result.entries.append(
             RawEntry(
                 url=link,
@@ -106,7 +119,7 @@ def parse_feed(
                 text=text,
                 html=html,
                 author=str(entry.get("author") or feed_author),
-                published=_published(entry, now),
+                published=published,
                 platform=platform or guess_platform(link or base_url),
                 metrics=metrics,
                 extra=extra,
@@ -116,6 +129,59 @@ def parse_feed(
     if parsed.bozo and not result.entries:
         raise _malformed(parsed)  # the lenient parser found only husks of entries
     return result
+
+
+UNTITLED = "（无标题）"
+_IMG = re.compile(r"<img\b[^>]*>", re.I)
+_ATTR = re.compile(r"""\b(src|alt)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+_LINK_TEXT = re.compile(r"<a\b[^>]*>(.*?)</a>", re.I | re.S)
+
+
+def _img_attrs(html: str) -> dict[str, str]:
+    match = _IMG.search(html or "")
+    if match is None:
+        return {}
+    return {m.group(1).lower(): (m.group(2) or m.group(3) or m.group(4) or "").strip()
+            for m in _ATTR.finditer(match.group(0))}
+
+
+def _image(entry: Any, html: str, base: str) -> str:
+    """The entry's picture: an image enclosure, Media RSS content or thumbnail, or the first <img>."""
+    candidates = [e.get("href") or e.get("url") for e in entry.get("enclosures") or ()
+                  if str(e.get("type") or "").startswith("image/")]
+    candidates += [m.get("url") for m in entry.get("media_content") or () if m.get("url")]
+    candidates += [m.get("url") for m in entry.get("media_thumbnail") or () if m.get("url")]
+    candidates.append(_img_attrs(html).get("src"))
+    for url in candidates:
+        if url:
+            url = urljoin(base, str(url).strip())
+            if urlsplit(url).scheme in ("http", "https"):
+                return url
+    return ""
+
+
+def _stand_in_title(html: str) -> str:
+    """A title for an entry without one: the text of its first link, else its picture's alt text."""
+    for match in _LINK_TEXT.finditer(html or ""):
+        text = html_to_text(match.group(1)).strip()
+        if text:
+            return text[:200]
+    return _img_attrs(html).get("alt", "")[:200]
+
+
+def _is_empty_feed(document: bytes) -> bool:
+    """Whether the document is well-formed XML whose root is an RSS, RDF or Atom feed (without items)."""
+    from lxml import etree
+
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    try:
+        root = etree.fromstring(document, parser)
+    except etree.XMLSyntaxError:
+        return False
+    if root is None:
+        return False
+    name = etree.QName(root).localname.lower()
+    return name in ("rss", "feed", "rdf")
 
 
 def _malformed(parsed: Any) -> ParseError:
