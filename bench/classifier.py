@@ -49,6 +49,12 @@ def _snownlp_scores(texts: list[str]) -> np.ndarray | None:
     return np.array([1.0 - SnowNLP(t).sentiments if t.strip() else 0.5 for t in texts])
 
 
+# What the models scored before issue 16 (docs/classifier.md, same command), printed next to today's figures.
+BEFORE = {"usual_eval_labeled.txt": 0.803, "virus_eval_labeled.txt": 0.886, "cold_dev_f1": 0.883,
+          "plain_insult": 0.42}
+PLAIN_INSULTS = ["你真是个傻逼", "这个校长就是个脑残", "老师是个废物", "滚蛋吧你"]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=datasets.default_data_dir())
@@ -73,7 +79,8 @@ def main(argv: list[str] | None = None) -> int:
         corpus = datasets.read_weibo_emotion(args.data_dir / rel)
         all_texts += corpus.texts
         ours = macro_f1(corpus.labels, (negativity.predict_proba(corpus.texts) >= 0.5).astype(int))
-        line = f"  {Path(rel).name:28s} n={len(corpus.texts):5d}  yuqing macro-F1 {ours:.4f}"
+        name = Path(rel).name
+        line = f"  {name:28s} n={len(corpus.texts):5d}  yuqing macro-F1 {ours:.4f} (before: {BEFORE[name]:.3f})"
         if snow_available:
             snow = _snownlp_scores(corpus.texts)
             if snow is None:
@@ -86,9 +93,18 @@ def main(argv: list[str] | None = None) -> int:
     dev = datasets.read_cold(args.data_dir / datasets.OFFENSIVE_DEV)
     predicted = (offensive.predict_proba(dev.texts) >= 0.5).astype(int)
     print(
-        f"offensive (COLD dev, n={len(dev.texts)}): F1(offensive) {f1_for_class(dev.labels, predicted, 1):.4f}"
-        f"  macro-F1 {macro_f1(dev.labels, predicted):.4f}"
+        f"offensive (COLD dev, n={len(dev.texts)}): COLD model F1(offensive) "
+        f"{f1_for_class(dev.labels, predicted, 1):.4f}  macro-F1 {macro_f1(dev.labels, predicted):.4f}"
     )
+    combined = (np.array([a.offensive for a in analyze_many(dev.texts)]) >= 0.5).astype(int)
+    print(
+        f"  COLD model + insults lexicon (what analyze() gives): F1(offensive) "
+        f"{f1_for_class(dev.labels, combined, 1):.4f}  macro-F1 {macro_f1(dev.labels, combined):.4f}"
+        f"  (before: {BEFORE['cold_dev_f1']:.3f})"
+    )
+    scores = [a.offensive for a in analyze_many(PLAIN_INSULTS)]
+    print(f"  plain insults ({' / '.join(PLAIN_INSULTS)}): offensive {min(scores):.2f}–{max(scores):.2f}"
+          f"  (before: \"你真是个傻逼\" {BEFORE['plain_insult']:.2f})")
 
     texts = (all_texts * 4)[:10_000]
     mean_len = sum(map(len, texts)) / len(texts)

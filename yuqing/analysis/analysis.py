@@ -6,7 +6,11 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
+import numpy as np
+
 from yuqing.analysis.classifier import Classifier, load_default_classifier, load_offensive_classifier
+from yuqing.analysis.insults import insult_scores
+from yuqing.analysis.normalise import normalise
 from yuqing.analysis.taxonomy import Taxonomy, default_taxonomy
 
 # The classifier is binary (negative vs positive); posts it is unsure about are called neutral.
@@ -70,8 +74,13 @@ def analyze_many(
     """
     # A missing text (None) is scored as empty rather than as the string "None".
     texts = [t if isinstance(t, str) else ("" if t is None else str(t)) for t in texts]
-    negativity = (classifier or load_default_classifier()).predict_proba(texts)
-    offensive = (offensive_classifier or load_offensive_classifier()).predict_proba(texts)
+    # Normalised once for both models and the insults lexicon (OpenCC is the costly part).
+    normalised = [normalise(t) for t in texts]
+    negativity = (classifier or load_default_classifier()).predict_proba(normalised, already_normalised=True)
+    # The COLD model, raised to the insults lexicon's score where a plain insult is found (see insults.py).
+    offensive = np.maximum(
+        (offensive_classifier or load_offensive_classifier()).predict_proba(normalised, already_normalised=True),
+        insult_scores(normalised, already_normalised=True))
     taxonomy = taxonomy or default_taxonomy()
     results = []
     for text, neg, off in zip(texts, negativity, offensive, strict=True):

@@ -33,11 +33,11 @@ class Classifier:
     ngram_max: int = 3
     meta: dict = field(default_factory=dict)
 
-    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
-        """Probabilities (float64 in 0..1) for a batch of raw texts, in one vectorised pass."""
+    def predict_proba(self, texts: Sequence[str], *, already_normalised: bool = False) -> np.ndarray:
+        """Probabilities (float64 in 0..1) for a batch of raw (or `normalise`d) texts, in one vectorised pass."""
         if len(texts) == 0:
             return np.zeros(0)
-        batch = featurise(texts, self.bits, self.ngram_max)
+        batch = featurise(texts, self.bits, self.ngram_max, already_normalised=already_normalised)
         return sigmoid(margins(batch, self.weights, self.bias))
 
     def score(self, text: str) -> float:

@@ -12,6 +12,10 @@ NEGATIVE_EMOTIONS = frozenset({"angry", "sad", "fear"})
 POSITIVE_EMOTIONS = frozenset({"happy"})
 
 WEIBO_TRAIN = "weibo-emotion/virus_train.txt"
+# General-domain Weibo posts (CLUEmotionAnalysis2020), training data only.
+CLUE_TRAIN_FILES = ("weibo-emotion-clue/valid.txt", "weibo-emotion-clue/test.txt")
+CLUE_NEGATIVE = frozenset({"sadness", "disgust", "anger", "fear"})
+CLUE_POSITIVE = frozenset({"happiness", "like"})
 WEIBO_EVAL_FILES = ("weibo-emotion/usual_eval_labeled.txt", "weibo-emotion/virus_eval_labeled.txt")
 SHOPPING = "sentiment/online_shopping_10_cats.csv"
 WAIMAI = "sentiment/waimai_10k.csv"
@@ -81,4 +85,24 @@ def read_cold(path: Path) -> Corpus:
                 continue
             texts.append(row.get("TEXT") or "")
             labels.append(int(row["label"]))
+    return Corpus(path.name, texts, labels)
+
+
+def read_clue_emotion(path: Path) -> Corpus:
+    """CLUE emotion JSON Lines; sadness/disgust/anger/fear become 1, happiness/like 0, surprise is left out."""
+    texts: list[str] = []
+    labels: list[int] = []
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            label = row.get("label")
+            if label in CLUE_NEGATIVE:
+                labels.append(1)
+            elif label in CLUE_POSITIVE:
+                labels.append(0)
+            else:
+                continue
+            texts.append(str(row.get("content") or ""))
     return Corpus(path.name, texts, labels)

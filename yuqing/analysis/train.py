@@ -189,13 +189,17 @@ class BaseCorpus:
 
 
 def load_base_corpus(data_dir: Path) -> BaseCorpus:
-    """virus_train (Weibo) plus the two review corpora; the Weibo evaluation files are never read here."""
+    """virus_train (COVID Weibo), the CLUE general-domain Weibo posts (when present) and the two review
+    corpora; the Weibo evaluation files are never read here."""
     texts: list[str] = []
     labels: list[int] = []
     weights: list[float] = []
     sources: dict[str, int] = {}
+    clue = [(rel, datasets.read_clue_emotion, WEIBO_WEIGHT) for rel in datasets.CLUE_TRAIN_FILES
+            if (data_dir / rel).exists()]
     for rel, reader, weight in (
         (datasets.WEIBO_TRAIN, datasets.read_weibo_emotion, WEIBO_WEIGHT),
+        *clue,
         (datasets.SHOPPING, datasets.read_review_csv, REVIEW_WEIGHT),
         (datasets.WAIMAI, datasets.read_review_csv, REVIEW_WEIGHT),
     ):
