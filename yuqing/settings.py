@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "yuqing.search",
     "yuqing.incidents",
     "yuqing.retention",
+    "yuqing.reports",
 ]
 
 MIDDLEWARE = [

@@ -44,6 +44,7 @@ urlpatterns = [
     path("publishing/", include("yuqing.publishing.urls")),
     path("registry/", include("yuqing.registry.urls")),
     path("cases/", include("yuqing.incidents.urls")),
+    path("reports/", include("yuqing.reports.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/", include(router.urls)),
 ]

@@ -37,6 +37,7 @@ class Perm(StrEnum):
     MANAGE_REVIEW_CHAINS = "manage_review_chains"
     MANAGE_DEADLINES = "manage_deadlines"
     MANAGE_CASES = "manage_cases"
+    CONFIRM_REPORTS = "confirm_reports"
 
 
 _ALL = frozenset(Perm)
@@ -64,6 +65,9 @@ for _role in (Role.PUBLICITY_LEAD, Role.SUPERVISOR):
 # Cases are handled by the school's publicity lead, the monitor on duty and its leaders; the bureau reads them.
 for _role in (Role.PUBLICITY_LEAD, Role.MONITOR, Role.LEADER):
     ROLE_PERMS[_role] = ROLE_PERMS[_role] | {Perm.MANAGE_CASES}
+# The daily report is confirmed by the person on duty or the publicity lead.
+for _role in (Role.PUBLICITY_LEAD, Role.MONITOR):
+    ROLE_PERMS[_role] = ROLE_PERMS[_role] | {Perm.CONFIRM_REPORTS}
 
 
 def _memberships(user) -> list[tuple[str, str]]:
