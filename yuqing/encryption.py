@@ -66,6 +66,15 @@ class EncryptedTextField(models.TextField):
 class SecretInput(forms.PasswordInput):
     """Never shows the stored value; a blank submission keeps what was saved."""
 
-    def __init__(self, attrs=None):
-        attrs = {"autocomplete": "new-password", "placeholder": _("saved — enter a new value to replace it"), **(attrs or {})}
+    def __init__(self, attrs=None, saved: bool = False):
+        attrs = {"autocomplete": "new-password", **(attrs or {})}
         super().__init__(attrs=attrs, render_value=False)
+        self.has_saved_value = saved
+
+    def get_context(self, name, value, attrs):
+        # The placeholder tells the truth: "saved" only when a value is stored (the form sets has_saved_value).
+        context = super().get_context(name, value, attrs)
+        if "placeholder" not in self.attrs:
+            context["widget"]["attrs"]["placeholder"] = str(
+                _("saved — enter a new value to replace it") if self.has_saved_value else _("not set yet"))
+        return context

@@ -8,6 +8,7 @@ readable form of itself, and the page scan (tests/ui/test_page_scan.py) fails on
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 
 from django import template
@@ -20,6 +21,21 @@ _LABELS: dict[str, dict[str, object]] = {
         "zhihu": _("Zhihu"), "douyin": _("Douyin"), "kuaishou": _("Kuaishou"), "toutiao": _("Toutiao"),
         "xiaohongshu": _("Xiaohongshu"), "tieba": _("Baidu Tieba"), "douban": _("Douban"), "other": _("Other"),
         "tip": _("Tip"), "import": _("Import"),
+    },
+    "metric": {
+        "views": _("views"), "clicks": _("clicks"), "comments": _("comments"), "reposts": _("reposts"),
+        "likes": _("likes"),
+    },
+    "db_vendor": {"sqlite": "SQLite", "postgresql": "PostgreSQL"},
+    # categories graded by the level rules that the taxonomy does not list (the taxonomy names the rest)
+    "category": {
+        "safety_accident": _("safety accident"), "health": _("health"), "food_safety": _("food safety"),
+        "disaster": _("disaster"), "bullying": _("bullying"), "teacher_conduct": _("teacher conduct"),
+        "fees": _("fees"), "admissions": _("admissions"), "rumour": _("rumour"),
+    },
+    "notify_choice": {
+        "starttls": _("STARTTLS"), "ssl": _("SSL/TLS"), "none": _("none (unencrypted)"), "markdown": _("Markdown"),
+        "text": _("plain text"), "interactive": _("card"),
     },
     "job": {
         "monitoring.collect": _("Collect from due sources"),
@@ -49,7 +65,10 @@ _LABELS: dict[str, dict[str, object]] = {
         "totp_reset": _("reset two-step login"), "recovery_codes": _("issue recovery codes"),
         "unlock": _("lift the lock-out"), "invite": _("invite"), "password_reset": _("send a password link"),
         "approve": _("approve"), "reject": _("reject"), "close": _("close"), "reopen": _("reopen"),
-        "transition": _("change the status"),
+        "transition": _("change the status"), "register": _("register"), "capture": _("capture as evidence"),
+        "applied": _("apply for"), "approved": _("approve"), "active": _("activate"), "suspended": _("suspend"),
+        "closing": _("start closing"), "closed": _("close"), "rejected": _("reject"), "submitted": _("submit"),
+        "published": _("publish"), "withdrawn": _("withdraw"), "decide": _("decide"),
     },
 }
 
@@ -69,11 +88,14 @@ def category_label(code: str) -> str:
     for category in default_taxonomy().categories:
         if category.code == code:
             return category.name if (get_language() or "zh-hans").startswith("zh") else category.name_en
-    return _readable(code)
+    known = _LABELS["category"].get(code)
+    return str(known) if known is not None else _readable(code)
 
 
 def action_label(code: str) -> str:
-    obj, _dot, verb = code.partition(".")
+    # "<object>.<verb>", or "<app>.<model>.<status>" for workflow transitions
+    parts = code.split(".")
+    obj, verb = (parts[-2], parts[-1]) if len(parts) >= 2 else (code, "")
     obj_label = _LABELS["audit_object"].get(obj)
     verb_label = _LABELS["audit_verb"].get(verb)
     if obj_label is None or verb_label is None:
@@ -105,8 +127,39 @@ def bilingual(chinese: str, english: str) -> str:
     return english or chinese or ""
 
 
-# template builtins (settings.TEMPLATES OPTIONS "builtins" loads `register`)
+
+
+# Expression errors come from a pure library in English; people read them in their language.
+_EXPRESSION_REASONS = [
+    (r"unclosed quote opened at (?P<n>\d+)", _("a quotation mark opened at character %(n)s is never closed")),
+    (r"empty quoted phrase", _("the quotation marks enclose nothing")),
+    (r"empty expression", _("the expression is empty")),
+    (r"closing parenthesis at (?P<n>\d+) has no matching opening parenthesis",
+     _("the closing parenthesis at character %(n)s has no opening one")),
+    (r"(?P<op>AND|OR|NOT) needs a term after it", _("%(op)s needs a keyword after it")),
+    (r"(?P<op>AND|OR|NOT) needs a term before it", _("%(op)s needs a keyword before it")),
+    (r"expression ends where a term was expected", _("the expression ends where a keyword was expected")),
+    (r"unclosed parenthesis opened at (?P<n>\d+)", _("the parenthesis opened at character %(n)s is never closed")),
+    (r"empty parentheses", _("the parentheses enclose nothing")),
+    (r"parentheses nested deeper than (?P<n>\d+)", _("parentheses are nested more than %(n)s deep")),
+    (r"term (?P<term>.+) has no letters or digits left after normalisation",
+     _("the keyword %(term)s has no letters or digits")),
+    (r"expression longer than (?P<n>\d+) characters", _("the expression is longer than %(n)s characters")),
+]
+
+
+def expression_reason(reason: str) -> str:
+    """Why an expression is malformed, in the reader's language."""
+    for pattern, message in _EXPRESSION_REASONS:
+        found = re.fullmatch(pattern, reason)
+        if found:
+            return str(message) % found.groupdict() if found.groupdict() else str(message)
+    return reason
+
+
+# template builtins (settings.TEMPLATES OPTIONS "builtins" loads `register`); defined last, see the end
 register = template.Library()
 register.filter("label", label)
 register.filter("labels", labels)
 register.filter("bilingual", bilingual)
+register.filter("expression_reason", lambda reason: expression_reason(reason))

@@ -83,14 +83,14 @@ def test_scheme_preview_of_a_malformed_expression_shows_position_and_reason(worl
     client = login(world.publicity)
     page = client.post("/detection/schemes/preview/", {"expression": "学校 (食堂 OR 宿舍"}).content.decode()
     assert "Character 3" in page or "3" in page
-    assert "unclosed parenthesis" in page
+    assert "is never closed" in page
 
 
 def test_scheme_create_refuses_a_malformed_expression_and_saves_a_good_one(world, login):
     client = login(world.publicity)
     response = client.post("/detection/schemes/new/", {"organization": world.school.pk, "name": "x",
                                                        "expression": "学校 AND", "enabled": "on"})
-    assert response.status_code == 200 and "AND needs a term after it" in response.content.decode()
+    assert response.status_code == 200 and "AND needs a keyword after it" in response.content.decode()
     response = client.post("/detection/schemes/new/", {"organization": world.school.pk, "name": "x",
                                                        "expression": "学校 AND 食堂", "enabled": "on"})
     assert response.status_code == 302

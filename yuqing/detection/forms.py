@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yuqing.detection.expressions import ExpressionError, compile_expression
 from yuqing.detection.grading import Level, LevelRules
+from yuqing.labels import expression_reason, labels
 
 _EXPRESSION_HELP = _(
     "AND, OR, NOT and parentheses (also & | !); quote phrases. Example: (第一中学 OR 一中) AND (食堂 OR 收费) NOT 招聘"
@@ -36,7 +37,7 @@ class SchemeForm(forms.Form):
             compile_expression(value)
         except ExpressionError as exc:
             raise forms.ValidationError(_("Character %(position)s: %(reason)s")
-                                        % {"position": exc.position, "reason": exc.reason}) from exc
+                                        % {"position": exc.position, "reason": expression_reason(exc.reason)}) from exc
         return value
 
 
@@ -101,7 +102,7 @@ class LevelRulesForm(forms.Form):
             key = f"{level.code}__categories"
             self.fields[key] = forms.CharField(
                 label=f"{level.label} · " + str(_("Categories")), required=False,
-                help_text=_("Inherited: %(v)s") % {"v": ", ".join(sorted(base.categories)) or "—"},
+                help_text=_("Inherited: %(v)s") % {"v": labels(base.categories, "category") or "—"},
             )
             if "categories" in mine:
                 self.initial.setdefault(key, ", ".join(mine["categories"]))

@@ -133,6 +133,11 @@ def do_submit_tip(*, organization, acting_user, url: str = "", text: str = "", t
     starts at 一般 and a topic it touches only proposes a higher level (detection grades it).
     """
     permissions.require(acting_user, Perm.SUBMIT_TIP, organization)
+    from yuqing.monitoring.forms import MAX_TIP_CHARS
+
+    if len(text or "") > MAX_TIP_CHARS or len(title or "") > 500:
+        raise ValidationError({"text" if len(text or "") > MAX_TIP_CHARS else "title": [
+            _("At most %(n)s characters.") % {"n": MAX_TIP_CHARS if len(text or "") > MAX_TIP_CHARS else 500}]})
     if level is not None and level not in TIP_LEVELS:
         raise ValidationError({"level": [_("Choose a level from 1 (一般) to 4 (特别重大).")]})
     try:

@@ -5,17 +5,44 @@ from __future__ import annotations
 import json
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from yuqing.encryption import SecretInput
 from yuqing.monitoring.models import Source
 
-_KIND_HELP = _(
-    "rss: url is the feed (RSSHub routes work as is). page: url is the list page; options need link_selector "
-    "(CSS) or link_pattern (regular expression). json: options need mapping, e.g. "
-    '{"items": "data.list", "mapping": {"title": "title", "url": "link", "published": "time"}}; the secret is '
-    "sent as a Bearer token. webhook: no url; the secret signs pushes (left empty, one is generated)."
-)
+
+def _typed(value: str) -> str:
+    """Something a person types exactly as shown (an option key, a field name): set in code type."""
+    return format_html("<code>{}</code>", value)
+
+
+def _kind_help():
+    return format_html(
+        str(_("{rss}: the address is the feed (RSSHub routes work as is). {page}: the address is the list page; "
+              "options need {link_selector} (CSS) or {link_pattern} (a regular expression). {json}: options need "
+              "{mapping}, e.g. {example}; the secret is sent as a Bearer token. {webhook}: no address; the secret "
+              "signs pushes (left empty, one is generated).")),
+        rss=Source.Kind.RSS.label, page=Source.Kind.PAGE.label, json=Source.Kind.JSON.label,
+        webhook=Source.Kind.WEBHOOK.label, link_selector=_typed("link_selector"), link_pattern=_typed("link_pattern"),
+        mapping=_typed("mapping"),
+        example=_typed('{"items": "data.list", "mapping": {"title": "title", "url": "link", "published": "time"}}'))
+
+
+def _mapping_help():
+    fields = format_html_join("、", "<code>{}</code>（{}）", ((name, label) for name, label in IMPORT_FIELDS))
+    return format_html(str(_("{pairs} pairs separated by commas; a column may be named by its header or by the "
+                             "field's own name. Fields: {fields}.")),
+                       pairs=_typed(str(_("field=column"))), fields=fields)
+
+
+# Fields an import can fill, with what people call them.
+IMPORT_FIELDS = [("title", _("title")), ("text", _("text")), ("url", _("link")), ("published", _("published")),
+                 ("author", _("author")), ("views", _("views")), ("comments", _("comments")),
+                 ("reposts", _("reposts")), ("likes", _("likes"))]
+_KIND_HELP = lazy(_kind_help, SafeString)()
 
 
 def parse_json_object(value: str, field_label: str) -> dict:
@@ -51,8 +78,10 @@ class SourceForm(forms.Form):
         label=_("May reach private networks"), required=False,
         help_text=_("Only for sources inside your own network. Only an administrator may change this."))
 
-    def __init__(self, *args, organizations, can_allow_private: bool, editing: bool = False, **kwargs):
+    def __init__(self, *args, organizations, can_allow_private: bool, editing: bool = False,
+                 has_secret: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["secret"].widget.has_saved_value = has_secret
         self.fields["organization"].queryset = organizations
         if editing:
             del self.fields["organization"]
@@ -71,10 +100,17 @@ class SourceForm(forms.Form):
         return data
 
 
+# A tip is what someone saw, not a document: longer texts are refused rather than stored and shown whole.
+MAX_TIP_CHARS = 20_000
+
+
 class TipForm(forms.Form):
     url = forms.URLField(label=_("Link"), max_length=2000, required=False, assume_scheme="https")
     title = forms.CharField(label=_("Title"), max_length=500, required=False)
-    text = forms.CharField(label=_("What was said"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    text = forms.CharField(label=_("What was said"), required=False, max_length=MAX_TIP_CHARS,
+                           widget=forms.Textarea(attrs={"rows": 5}),
+                           help_text=lazy(lambda: _("Up to %(n)s characters; put the rest in the screenshot or "
+                                                    "the link.") % {"n": MAX_TIP_CHARS}, str)())
     screenshot = forms.FileField(label=_("Screenshot"), required=False,
                                  help_text=_("PNG, JPEG, GIF or WebP, up to 10 MB; kept as evidence."))
     level = forms.TypedChoiceField(
@@ -94,10 +130,10 @@ class ImportForm(forms.Form):
     file = forms.FileField(label=_("File"), help_text=_("CSV (UTF-8 or GB18030), XLSX or JSONL, up to 20 MB."))
     mapping = forms.CharField(
         label=_("Column mapping"), initial="title=标题,text=内容,url=链接,published=时间,author=作者",
-        help_text=_("field=column pairs separated by commas; fields: title, text, url, published, author, "
-                    "views, comments, reposts, likes."))
+        help_text=lazy(_mapping_help, SafeString)())
     platform = forms.CharField(label=_("Platform"), required=False, max_length=32,
-                               help_text=_("e.g. weibo; guessed from each link when empty."))
+                               help_text=lazy(lambda: format_html(str(_("e.g. {example}; guessed from each link when empty.")),
+                                                                  example=_typed("weibo")), SafeString)())
 
     MAX_BYTES = 20 * 1024 * 1024
 

@@ -15,6 +15,7 @@ urlpatterns = [
     path("monitoring/items/", views.item_list, name="item-list"),
     path("monitoring/items/<int:pk>/", views.item_detail, name="item-detail"),
     path("monitoring/tips/new/", views.tip_create, name="tip-create"),
+    path("monitoring/evidence/<int:pk>/", views.evidence_file, name="evidence-file"),
     path("monitoring/import/", views.import_file, name="import"),
     path("api/push/<str:token>", api.PushView.as_view(), name="push"),
     path("demo-feeds/<slug:name>.xml", demo.feed, name="demo-feed"),

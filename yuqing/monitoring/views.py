@@ -9,7 +9,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.shortcuts import redirect, render
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -20,7 +21,7 @@ from yuqing.keyset import page_or_400
 from yuqing.monitoring import actions
 from yuqing.monitoring.forms import ImportForm, SourceForm, TipForm
 from yuqing.monitoring.health import health, health_text
-from yuqing.monitoring.models import Item, Source
+from yuqing.monitoring.models import Evidence, Item, Source
 from yuqing.monitoring.pipeline import plain_error, preview_source
 from yuqing.orgs import permissions
 from yuqing.orgs.permissions import Perm, current_organization, visible_in_current
@@ -87,7 +88,7 @@ def source_edit(request, pk):
                "options": json.dumps(source.options, ensure_ascii=False, indent=2) if source.options else "",
                "interval_seconds": source.interval_seconds, "enabled": source.enabled,
                "respect_robots": source.respect_robots, "allow_private": source.allow_private}
-    form = SourceForm(request.POST or None, initial=initial, editing=True,
+    form = SourceForm(request.POST or None, initial=initial, editing=True, has_secret=bool(source.secret),
                       **_form_kwargs(request, source.organization))
     if request.method == "POST":
         permissions.require(request.user, Perm.MANAGE_SOURCES, source.organization)
@@ -247,3 +248,18 @@ def import_file(request):
         except ValidationError as exc:
             apply_errors(form, exc)
     return render(request, "monitoring/import_form.html", {"form": form, "org": org, "outcome": outcome})
+
+
+@login_required
+def evidence_file(request, pk: int):
+    """An evidence file for people who may see its item: images inline (thumbnails), anything with ?download."""
+    evidence = get_object_or_404(Evidence.objects.select_related("item"), pk=pk)
+    permissions.get_visible_or_404(request.user, Item.objects.all(), pk=evidence.item_id)
+    inline = evidence.content_type.startswith("image/") and "download" not in request.GET
+    extension = evidence.file.name.rsplit(".", 1)[-1] if "." in evidence.file.name else "bin"
+    response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type or "application/octet-stream",
+                            as_attachment=not inline, filename=f"evidence-{evidence.item_id}-{evidence.sha256[:12]}.{extension}")
+    # a stored file is never run as a page, whatever it contains
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response

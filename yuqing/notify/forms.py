@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from yuqing.encryption import SecretInput
+from yuqing.labels import label as label_of
 from yuqing.notify.actions import check_settings, split_settings
 from yuqing.notify.models import LEVEL_CHOICES
 from yuqing.notify.transports import QuietWindow, get_transport
@@ -76,13 +77,14 @@ class NotifierForm(forms.Form):
         if name in self.secret_names:
             editing = self.notifier is not None and name in self.notifier.secrets()
             return forms.CharField(
-                label=label, required=not editing and not has_default, widget=SecretInput, strip=True,
+                label=label, required=not editing and not has_default, widget=SecretInput(saved=editing), strip=True,
                 help_text=_("Stored encrypted and never shown; leave blank to keep the saved value.") if editing
                 else help_text,
             )
         if name in CHOICE_CONSTANTS and hasattr(self.transport, CHOICE_CONSTANTS[name]):
             values = getattr(self.transport, CHOICE_CONSTANTS[name])
-            return forms.ChoiceField(label=label, choices=[(v, v) for v in values], initial=default,
+            return forms.ChoiceField(label=label, choices=[(v, label_of(v, "notify_choice")) for v in values],
+                                     initial=default,
                                      help_text=help_text)
         if type_name == "bool":
             return forms.BooleanField(label=label, required=False, initial=default, help_text=help_text)

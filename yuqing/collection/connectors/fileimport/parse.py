@@ -3,6 +3,7 @@ raw entries."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -44,17 +45,49 @@ def _parse_error(exc: tables.TableError) -> ParseError:
     return ParseError(exc.template, **params)
 
 
+_TEXT_FIELDS = ("title", "text", "url", "published", "author", "html", "source_ref", "platform")
+_METRICS = ("views", "comments", "reposts", "likes")
+
+
+def fit_to_header(columns: list[str], mapping: FieldMapping) -> FieldMapping:
+    """The mapping with a field's own name taken as its column where the file is headed that way.
+
+    A file exported with the field names as headers (``title,text,url``) imports under the default mapping
+    written for Chinese headers (``title=标题``): once the header uses field names, mapped columns it lacks are
+    dropped instead of refusing the file. A file headed otherwise keeps the check for mistyped columns.
+    """
+    present = set(columns)
+    if not any(n in present for n in (*_TEXT_FIELDS, *_METRICS)):
+        return mapping
+    changes: dict[str, Any] = {}
+    for name in _TEXT_FIELDS:
+        mapped = getattr(mapping, name)
+        if name in present and mapped not in present:
+            changes[name] = name
+        elif mapped and mapped not in present:
+            changes[name] = ""
+    metrics = {}
+    for name in _METRICS:
+        mapped = mapping.metrics.get(name, "")
+        if name in present and mapped not in present:
+            metrics[name] = name
+        elif mapped in present:
+            metrics[name] = mapped
+    return dataclasses.replace(mapping, **changes, metrics=metrics)
+
+
 def _mapped_columns(mapping: FieldMapping) -> list[str]:
     return [p for p in (mapping.title, mapping.text, mapping.url, mapping.published, mapping.author,
                         mapping.html, mapping.source_ref, mapping.platform, *mapping.metrics.values()) if p]
 
 
 def _table_rows(data: bytes, file_format: FileFormat, mapping: FieldMapping, encoding: str, sheet: str,
-                max_rows: int) -> tuple[tables.TableReader, Iterator[tuple[int, dict[str, Any]]]]:
+                max_rows: int) -> tuple[tables.TableReader, Iterator[tuple[int, dict[str, Any]]], FieldMapping]:
     try:
         reader = tables.read_table(data, f"import.{file_format}", encoding=encoding, sheet=sheet,
-                                   max_rows=max_rows, max_bytes=max(tables.MAX_BYTES, len(data)),
-                                   required=_mapped_columns(mapping))
+                                   max_rows=max_rows, max_bytes=max(tables.MAX_BYTES, len(data)))
+        mapping = fit_to_header(reader.headers, mapping)
+        reader.require(_mapped_columns(mapping))
     except tables.TableError as exc:
         raise _parse_error(exc) from exc
 
@@ -64,7 +97,7 @@ def _table_rows(data: bytes, file_format: FileFormat, mapping: FieldMapping, enc
         except tables.TableError as exc:
             raise _parse_error(exc) from exc
 
-    return reader, rows()
+    return reader, rows(), mapping
 
 
 def _jsonl_rows(data: bytes, encoding: str) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -100,7 +133,7 @@ def import_file(
     if file_format is FileFormat.JSONL:
         rows = _jsonl_rows(data, encoding)
     else:
-        reader, rows = _table_rows(data, file_format, mapping, encoding, sheet, max_rows)
+        reader, rows, mapping = _table_rows(data, file_format, mapping, encoding, sheet, max_rows)
     result = ImportResult()
     for number, record in rows:
         result.rows += 1
