@@ -50,7 +50,7 @@ _LABELS: dict[str, dict[str, object]] = {
         "notifier": _("notification channel"), "organization": _("organisation"), "publication": _("publication"),
         "review_chain": _("review chain"), "scheme": _("scheme"), "sensitive_period": _("sensitive period"),
         "source": _("source"), "user": _("person"), "channel": _("channel"), "chat_group": _("chat group"),
-        "case": _("case"), "deadline": _("deadline"), "bulletin": _("bulletin"), "report": _("report"),
+        "case": _("case"), "group": _("chat group"), "registry": _("registry"), "deadline": _("deadline"), "bulletin": _("bulletin"), "report": _("report"),
     },
     "audit_verb": {
         "create": _("create"), "update": _("change"), "delete": _("delete"), "raise": _("raise"),
@@ -65,7 +65,7 @@ _LABELS: dict[str, dict[str, object]] = {
         "totp_reset": _("reset two-step login"), "recovery_codes": _("issue recovery codes"),
         "unlock": _("lift the lock-out"), "invite": _("invite"), "password_reset": _("send a password link"),
         "approve": _("approve"), "reject": _("reject"), "close": _("close"), "reopen": _("reopen"),
-        "transition": _("change the status"), "register": _("register"), "capture": _("capture as evidence"),
+        "transition": _("change the status"), "register": _("register"), "apply": _("apply for"), "inspect": _("self-inspect"), "capture": _("capture as evidence"),
         "applied": _("apply for"), "approved": _("approve"), "active": _("activate"), "suspended": _("suspend"),
         "closing": _("start closing"), "closed": _("close"), "rejected": _("reject"), "submitted": _("submit"),
         "published": _("publish"), "withdrawn": _("withdraw"), "decide": _("decide"),

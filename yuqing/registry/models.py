@@ -378,6 +378,10 @@ class SelfInspection(models.Model):
         verbose_name = _("self-inspection")
         verbose_name_plural = _("self-inspections")
 
+    def __str__(self) -> str:
+        # shown in the audit log: a person reads "自查 2026-03-01", not "SelfInspection object (1)"
+        return f"{self._meta.verbose_name} {self.performed_on:%Y-%m-%d}"
+
 
 class Violation(models.Model):
     """A personal account using the school's name (冒用校名), recorded to be rectified by a date."""
