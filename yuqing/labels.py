@@ -41,6 +41,7 @@ _LABELS: dict[str, dict[str, object]] = {
         "monitoring.collect": _("Collect from due sources"),
         "notify.retry": _("Retry and send alerts"),
         "system.heartbeat": _("Heartbeat"),
+        "reports.compile_daily": _("Compile the daily reports"),
     },
     # audit actions are "<object>.<verb>"; both halves have labels
     "audit_object": {
@@ -70,6 +71,12 @@ _LABELS: dict[str, dict[str, object]] = {
         "applied": _("apply for"), "approved": _("approve"), "active": _("activate"), "suspended": _("suspend"),
         "closing": _("start closing"), "closed": _("close"), "rejected": _("reject"), "submitted": _("submit"),
         "published": _("publish"), "withdrawn": _("withdraw"), "decide": _("decide"),
+        # reports, deadlines and cases
+        "compile": _("compile"), "confirm": _("confirm"), "remind": _("remind about"), "met": _("meet"),
+        "waived": _("waive"), "level": _("change the level of"), "evaluation": _("write the evaluation of"),
+        "evaluation_final": _("finalise the evaluation of"), "policy": _("set the policy of"),
+        "forwarded": _("forward"), "responding": _("respond to"), "resolved": _("resolve"),
+        "following_up": _("follow up"),
     },
 }
 
