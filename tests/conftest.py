@@ -131,6 +131,9 @@ def celery_worker_process(django_db_setup, django_db_blocker):
     env = dict(os.environ)
     env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
     env["YUQING_EMBEDDED_WORKER"] = "0"
+    # The worker is another process: the in-process stand-in for public servers does not reach it, so the
+    # installation's own allow list lets it post to the tests' local servers.
+    env["YUQING_OUTBOUND_ALLOW"] = "127.0.0.1"
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "yuqing.celery", "worker", "--pool", "prefork", "--concurrency", "2",
          "--loglevel", "warning", "--without-gossip", "--without-mingle", "--without-heartbeat"],
