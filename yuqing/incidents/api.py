@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
@@ -20,10 +19,6 @@ from yuqing.incidents.timeline import timeline
 from yuqing.levels import Level
 from yuqing.orgs import permissions
 from yuqing.orgs.models import Organization
-
-
-def _raise_drf(exc: DjangoValidationError):
-    raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
 
 
 def deadline_dict(d: Deadline) -> dict:
@@ -114,10 +109,7 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
             from yuqing.detection.models import Event
 
             event = permissions.get_visible_or_404(request.user, Event.objects.all(), pk=event_id)
-        try:
-            case = actions.do_open_case(organization=org, acting_user=request.user, event=event, **data)
-        except DjangoValidationError as exc:
-            _raise_drf(exc)
+        case = actions.do_open_case(organization=org, acting_user=request.user, event=event, **data)
         return Response(CaseDetailSerializer(case).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses=CaseDetailSerializer)
@@ -125,11 +117,8 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
     def move(self, request, pk=None):
         """Move the case: {"to": "forwarded"|"responding"|"resolved"|"following_up"|"closed", "reason", "note"}."""
         case = self.get_object()
-        try:
-            actions.do_move_case(case, str(request.data.get("to", "")), acting_user=request.user,
-                                 reason=str(request.data.get("reason", "")), note=str(request.data.get("note", "")))
-        except DjangoValidationError as exc:
-            _raise_drf(exc)
+        actions.do_move_case(case, str(request.data.get("to", "")), acting_user=request.user,
+                             reason=str(request.data.get("reason", "")), note=str(request.data.get("note", "")))
         case.refresh_from_db()
         return Response(CaseDetailSerializer(case).data)
 
@@ -138,11 +127,8 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
     def level(self, request, pk=None):
         """Change the level: {"level": "重大", "reason": "…"}; the deadlines are recomputed."""
         case = self.get_object()
-        try:
-            actions.do_change_case_level(case, acting_user=request.user, level=request.data.get("level", ""),
-                                         reason=str(request.data.get("reason", "")))
-        except DjangoValidationError as exc:
-            _raise_drf(exc)
+        actions.do_change_case_level(case, acting_user=request.user, level=request.data.get("level", ""),
+                                     reason=str(request.data.get("reason", "")))
         case.refresh_from_db()
         return Response(CaseDetailSerializer(case).data)
 
@@ -158,10 +144,7 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
             deadline = pending.filter(kind=actions.DEADLINE_PREFIX + str(request.data.get("kind", ""))).first()
             if deadline is None:
                 raise ValidationError({"kind": "no open step of this kind"})
-        try:
-            actions.do_meet_step(deadline, acting_user=request.user, note=str(request.data.get("note", "")))
-        except DjangoValidationError as exc:
-            _raise_drf(exc)
+        actions.do_meet_step(deadline, acting_user=request.user, note=str(request.data.get("note", "")))
         return Response(CaseDetailSerializer(case).data)
 
     @extend_schema(request=None, responses=CaseDetailSerializer)
@@ -169,11 +152,8 @@ class CaseViewSet(viewsets.ReadOnlyModelViewSet):
     def notes(self, request, pk=None):
         """Add a note: {"text": "…", "kind": "note"|"call"|"action"}."""
         case = self.get_object()
-        try:
-            actions.do_add_note(case, acting_user=request.user, text=str(request.data.get("text", "")),
-                                kind=str(request.data.get("kind", "note")))
-        except DjangoValidationError as exc:
-            _raise_drf(exc)
+        actions.do_add_note(case, acting_user=request.user, text=str(request.data.get("text", "")),
+                            kind=str(request.data.get("kind", "note")))
         return Response(CaseDetailSerializer(case).data, status=status.HTTP_201_CREATED)
 
 
