@@ -37,6 +37,14 @@ def _inline_background_work(request, settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _own_audit_anchors(settings, tmp_path_factory):
+    """Each test anchors its own audit chain: an anchor of another test's records would not match this one's."""
+    settings.YUQING_AUDIT_ANCHOR_FILE = tmp_path_factory.mktemp("anchors") / "audit-anchors.log"
+    settings.YUQING_AUDIT_ANCHOR_EMAIL = []
+    settings.YUQING_AUDIT_ANCHOR_WEBHOOK = ""
+
+
 @dataclass
 class World:
     bureau: object

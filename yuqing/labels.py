@@ -42,6 +42,7 @@ _LABELS: dict[str, dict[str, object]] = {
         "notify.retry": _("Retry and send alerts"),
         "system.heartbeat": _("Heartbeat"),
         "reports.compile_daily": _("Compile the daily reports"),
+        "audit.anchor": _("Anchor the audit log"),
     },
     # audit actions are "<object>.<verb>"; both halves have labels
     "audit_object": {

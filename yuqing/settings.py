@@ -23,11 +23,12 @@ DATA_DIR = Path(os.environ.get("YUQING_DATA_DIR", "var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 
-def _secret_key() -> str:
-    # A generated key is kept in the data directory so sessions and encrypted secrets survive restarts.
-    if os.environ.get("SECRET_KEY"):
-        return os.environ["SECRET_KEY"]
-    key_file = DATA_DIR / "secret_key"
+def _kept_key(env_name: str, file_name: str) -> str:
+    # A generated key is kept in the data directory so sessions, encrypted secrets and the audit chain survive
+    # restarts; the environment wins when it sets one.
+    if os.environ.get(env_name):
+        return os.environ[env_name]
+    key_file = DATA_DIR / file_name
     if key_file.exists():
         return key_file.read_text().strip()
     key = secrets.token_urlsafe(50)
@@ -36,9 +37,21 @@ def _secret_key() -> str:
     return key
 
 
+def _secret_key() -> str:
+    return _kept_key("SECRET_KEY", "secret_key")
+
+
 SECRET_KEY = _secret_key()
 # Secrets of external services are encrypted with a key of their own when given, else one derived from SECRET_KEY.
 YUQING_ENCRYPTION_KEY = os.environ.get("YUQING_ENCRYPTION_KEY", "")
+# The audit chain is keyed (HMAC) with a key of its own outside the database, so write access to the database
+# alone cannot recompute the chain; it does not change when SECRET_KEY is rotated. See docs/security.md.
+YUQING_AUDIT_KEY = _kept_key("YUQING_AUDIT_KEY", "audit_key")
+# Signed lines with the chain's head are appended here on a schedule and, when set, mailed / posted to the bureau.
+YUQING_AUDIT_ANCHOR_FILE = Path(os.environ.get("YUQING_AUDIT_ANCHOR_FILE", DATA_DIR / "audit-anchors.log"))
+YUQING_AUDIT_ANCHOR_MINUTES = int(os.environ.get("YUQING_AUDIT_ANCHOR_MINUTES", "60"))
+YUQING_AUDIT_ANCHOR_EMAIL = [a.strip() for a in os.environ.get("YUQING_AUDIT_ANCHOR_EMAIL", "").split(",") if a.strip()]
+YUQING_AUDIT_ANCHOR_WEBHOOK = os.environ.get("YUQING_AUDIT_ANCHOR_WEBHOOK", "")
 DEBUG = _env_bool("DEBUG", False)
 ALLOWED_HOSTS = [h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()]
 CSRF_TRUSTED_ORIGINS = [

@@ -83,6 +83,8 @@ class LocalServer:
                 except (BrokenPipeError, ConnectionResetError):
                     pass
 
+            do_POST = do_GET  # the request's body is recorded either way
+
         class _Server(ThreadingHTTPServer):
             def handle_error(self, request: object, client_address: object) -> None:
                 pass  # clients that time out on purpose reset their connections; that is not news

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.db import models, transaction
 from django.utils import timezone
 
+from yuqing.audit import chain
 from yuqing.audit.models import GENESIS_HASH, AuditChainHead, AuditRecord
 
 
@@ -117,22 +118,31 @@ class VerifyResult:
     checked: int
     broken_id: int | None = None
     reason: str = ""
+    anchors_checked: int = 0
 
 
-def verify(batch: int = 2000) -> VerifyResult:
-    """Recompute the chain from the first record; report the first record whose hash or link is wrong."""
-    prev = GENESIS_HASH
-    checked = 0
-    last_id = 0
+def verify(batch: int = 2000, *, anchors=None, start=None) -> VerifyResult:
+    """Recompute the keyed chain, then hold the log against the anchors kept outside the database.
+
+    `anchors`: the anchors to check (default: every line of the anchor file). `start`: an anchor already
+    trusted to begin from instead of the first record (the anchoring job checks only what came after it).
+    """
+    from yuqing.audit.anchor import check_anchor, read_anchors
+
+    prev, checked, last_id = GENESIS_HASH, 0, 0
+    if start is not None:
+        if reason := check_anchor(start):
+            return VerifyResult(False, 0, start.head_id, reason)
+        prev, checked, last_id = start.head_hash, start.count, start.head_id
     while True:
         rows = list(AuditRecord.objects.filter(pk__gt=last_id).order_by("pk")[:batch])
         if not rows:
             break
         for rec in rows:
-            if rec.prev_hash != prev:
+            if not chain.same(rec.prev_hash, prev):
                 return VerifyResult(False, checked, rec.pk, "its link to the previous record does not match "
                                     "(a record before it was removed or changed)")
-            if rec.compute_hash() != rec.hash:
+            if not chain.same(rec.compute_hash(), rec.hash):
                 return VerifyResult(False, checked, rec.pk, "its content does not match its hash (it was changed)")
             prev = rec.hash
             checked += 1
@@ -140,7 +150,16 @@ def verify(batch: int = 2000) -> VerifyResult:
     head = AuditChainHead.objects.filter(pk=1).first()
     if head is not None and checked and head.last_hash != prev:
         return VerifyResult(False, checked, head.last_id, "the newest records were removed")
-    return VerifyResult(True, checked)
+    if anchors is None:
+        anchors = []
+        for number, anchor, _text in read_anchors():
+            if anchor is None:
+                return VerifyResult(False, checked, None, f"line {number} of the anchor file cannot be read")
+            anchors.append(anchor)
+    for n, anchor in enumerate(anchors, start=1):
+        if reason := check_anchor(anchor):
+            return VerifyResult(False, checked, anchor.head_id, f"anchor of {anchor.at}: {reason}", n - 1)
+    return VerifyResult(True, checked, anchors_checked=len(anchors))
 
 
 EXPORT_COLUMNS = ["id", "created_at", "actor_name", "organization_path", "action", "object_type", "object_id",

@@ -1,15 +1,15 @@
-"""Append-only audit records, each carrying the hash of the one before it."""
+"""Append-only audit records, each carrying the keyed hash of the one before it."""
 
 from __future__ import annotations
-
-import hashlib
-import json
 
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-GENESIS_HASH = "0" * 64
+from yuqing.audit import chain
+from yuqing.audit.chain import GENESIS_HASH
+
+__all__ = ["GENESIS_HASH", "AuditChainHead", "AuditRecord"]
 
 
 class AuditRecord(models.Model):
@@ -43,27 +43,9 @@ class AuditRecord(models.Model):
     def __str__(self) -> str:
         return f"#{self.pk} {self.action} {self.object_repr}"
 
-    def canonical(self) -> bytes:
-        """The bytes that are hashed: every field that matters, in a fixed order and form."""
-        payload = {
-            "id": self.pk,
-            "created_at": self.created_at.isoformat(timespec="microseconds"),
-            "actor_id": self.actor_id if self.actor_id is not None else None,
-            "actor_name": self.actor_name,
-            "organization_path": self.organization_path,
-            "action": self.action,
-            "object_type": self.object_type,
-            "object_id": self.object_id,
-            "object_repr": self.object_repr,
-            "before": self.before,
-            "after": self.after,
-            "ip_address": self.ip_address,
-            "prev_hash": self.prev_hash,
-        }
-        return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str).encode()
-
     def compute_hash(self) -> str:
-        return hashlib.sha256(self.canonical()).hexdigest()
+        """The keyed hash (HMAC) of every column but `hash`; see `yuqing.audit.chain`."""
+        return chain.record_hash(self)
 
     def save(self, *args, **kwargs):
         if self.pk is not None and AuditRecord.objects.filter(pk=self.pk).exists():
