@@ -8,7 +8,7 @@ from yuqing.textcheck.checker import TextChecker
 from yuqing.textcheck.matcher import Matcher
 
 TERM_ALPHABET = "ab赌博最后"
-TEXT_ALPHABET = TERM_ALPHABET + "AB賭 *\u200b。😀"
+TEXT_ALPHABET = TERM_ALPHABET + "AB賭 *\u200b。.．😀"
 
 
 def reference(normalized: str, deny: set[str], allow: set[str]) -> list[tuple[int, int, str]]:

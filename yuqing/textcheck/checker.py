@@ -14,7 +14,7 @@ from .findings import Finding, new_finding
 from .lexicon import Lexicon, load_default_lexicons, load_lexicon
 from .links import LinkPolicy, check_broken_links, check_domains, may_contain_links
 from .matcher import Matcher
-from .normalize import code_points, normalize_marks, offsets_for, original_indexes, translate_table
+from .normalize import code_points, normalize_marks, normalize_text, offsets_for, original_indexes
 from .personal_data import PersonalDataConfig, PersonalDataDetector
 
 # From about this length on, one text is checked through the bulk path (numpy normalisation).
@@ -42,7 +42,6 @@ class TextChecker:
         self.matcher = Matcher(self.lexicons)
         self.personal_data = PersonalDataDetector(personal_data)
         self.link_policy = links or LinkPolicy()
-        self._table = translate_table()
 
     def check(
         self, text: str, *, check_links: bool = False, allow_private: bool = False, timeout: float = 5.0
@@ -51,7 +50,7 @@ class TextChecker:
         if len(text) >= BULK_MIN_CHARS:
             findings = self.check_many((text,))[0]  # numpy normalisation beats str.translate on long texts
         else:
-            normalized = text.translate(self._table)
+            normalized = normalize_text(text)
             raw = self.matcher.find_indexes(normalized)
             findings = self._lexicon_findings(text, normalized, raw) if raw else []
             pii = self.personal_data.find(text)
@@ -119,7 +118,7 @@ class TextChecker:
 
     def lexicon_findings(self, text: str) -> list[Finding]:
         """Lexicon matches only, with offsets into the original text."""
-        normalized = text.translate(self._table)
+        normalized = normalize_text(text)
         raw = self.matcher.find_indexes(normalized)
         return self._lexicon_findings(text, normalized, raw) if raw else []
 

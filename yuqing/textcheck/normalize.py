@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -15,10 +16,21 @@ TABLE_LIMIT = 0x20000
 # Sentence terminators and line breaks are kept so that a term never matches across sentences or lines.
 BOUNDARY_CHARS = frozenset("\n\r\u2028\u2029。｡.!?！？")
 
+# A full stop between two Chinese characters is an inserted separator ("冰.毒", "冰 . . 毒"), not the end of
+# a sentence: Chinese prose ends sentences with 。, and an ASCII (or full-width, NFKC-folded) "." elsewhere is
+# part of a number, a domain or an abbreviation and stays. 。！？ and line breaks always stay boundaries,
+# because written Chinese puts no space after them ("吃冰。毒品…" is two sentences).
+JOINABLE = "."
+_JOINABLE_CODE = ord(JOINABLE)
+
 # Marks a removed character in the numpy code-point map (no valid code point is this large).
 DELETED = np.uint32(0xFFFFFFFF)
 
 _CJK_RANGES = ((0x2E80, 0x2FE0), (0x3400, 0x4DC0), (0x4E00, 0xA000), (0xF900, 0xFB00))
+# Chinese characters on both sides of a joinable run (those of _CJK_RANGES plus the supplementary planes).
+_HAN_RANGES = _CJK_RANGES + ((0x20000, 0x323B0),)
+_HAN = "".join(f"{chr(lo)}-{chr(hi - 1)}" for lo, hi in _HAN_RANGES)
+_JOINABLE_RUN = re.compile(f"(?<=[{_HAN}]){re.escape(JOINABLE)}+(?=[{_HAN}])")
 
 
 def _is_kept(ch: str) -> bool:
@@ -73,6 +85,38 @@ def _tables() -> tuple[tuple, np.ndarray, np.ndarray]:
     return tuple(table), full_map, full_keep
 
 
+@lru_cache(maxsize=1)
+def _han_table() -> np.ndarray:
+    han = np.zeros(0x110000, dtype=bool)
+    for lo, hi in _HAN_RANGES:
+        han[lo:hi] = True
+    return han
+
+
+def joinable_runs(normalized: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of every run of full stops between two Chinese characters in a translated text."""
+    if JOINABLE not in normalized:
+        return []
+    return [m.span() for m in _JOINABLE_RUN.finditer(normalized)]
+
+
+def joinable_positions(kept: np.ndarray) -> np.ndarray:
+    """:func:`joinable_runs` for the code points of a translated text: the indexes of the full stops."""
+    dots = (kept == _JOINABLE_CODE).nonzero()[0]
+    if not len(dots):
+        return dots
+    first = np.ones(len(dots), dtype=bool)  # first full stop of its run
+    first[1:] = np.diff(dots) != 1
+    last = np.ones(len(dots), dtype=bool)
+    last[:-1] = first[1:]
+    before, after = dots[first] - 1, dots[last] + 1
+    han = _han_table()
+    inside = (before >= 0) & (after < len(kept))
+    ok = np.zeros(len(before), dtype=bool)
+    ok[inside] = han[kept[before[inside]]] & han[kept[after[inside]]]
+    return dots[ok[np.cumsum(first) - 1]]
+
+
 def translate_table() -> tuple:
     """The `str.translate` table (index = code point, None = delete)."""
     return _tables()[0]
@@ -80,7 +124,8 @@ def translate_table() -> tuple:
 
 def normalize_text(text: str) -> str:
     """Normalised text only, without offsets (the fast path used before matching)."""
-    return text.translate(_tables()[0])
+    translated = text.translate(_tables()[0])
+    return _JOINABLE_RUN.sub("", translated) if JOINABLE in translated else translated
 
 
 def code_points(text: str) -> np.ndarray:
@@ -92,7 +137,11 @@ def offsets_for(text: str, normalized: str | None = None) -> np.ndarray:
     """Original index of every character of ``normalize_text(text)``, as an int64 array."""
     if normalized is not None and len(normalized) == len(text):
         return np.arange(len(text), dtype=np.int64)  # nothing removed: identity map
-    return _tables()[2].take(code_points(text)).nonzero()[0]
+    offsets = _tables()[2].take(code_points(text)).nonzero()[0]
+    runs = joinable_runs(text.translate(_tables()[0]))
+    if runs:
+        offsets = np.delete(offsets, np.concatenate([np.arange(s, e) for s, e in runs]))
+    return offsets
 
 
 def normalize(text: str) -> tuple[str, list[int]]:
@@ -103,7 +152,8 @@ def normalize(text: str) -> tuple[str, list[int]]:
     original text. Normalisation applies NFKC (full-width → half-width, compatibility forms), lower-casing
     and OpenCC traditional → simplified character by character, and removes every character that is not
     a letter or a number (spaces, punctuation, symbols, zero-width and other format characters, emoji,
-    combining marks), except sentence terminators (。！？.!?) and line breaks, which are kept as boundaries.
+    combining marks), except sentence terminators (。！？.!?) and line breaks, which are kept as boundaries;
+    full stops between two Chinese characters are removed too (see ``JOINABLE``).
     """
     normalized = normalize_text(text)
     return normalized, offsets_for(text, normalized).tolist()
@@ -114,9 +164,12 @@ def normalize_codes(codes: np.ndarray) -> tuple[str, np.ndarray]:
     mapped = _tables()[1].take(codes)
     kept = mapped != DELETED
     offsets = kept.nonzero()[0]
-    if len(offsets) == len(codes):
-        return mapped.tobytes().decode("utf-32-le", "surrogatepass"), offsets
-    return mapped[kept].tobytes().decode("utf-32-le", "surrogatepass"), offsets
+    if len(offsets) != len(codes):
+        mapped = mapped[kept]
+    joined = joinable_positions(mapped)
+    if len(joined):
+        mapped, offsets = np.delete(mapped, joined), np.delete(offsets, joined)
+    return mapped.tobytes().decode("utf-32-le", "surrogatepass"), offsets
 
 
 def normalize_marks(codes: np.ndarray) -> tuple[str, np.ndarray]:
@@ -128,10 +181,15 @@ def normalize_marks(codes: np.ndarray) -> tuple[str, np.ndarray]:
     """
     mapped = _tables()[1].take(codes)
     removed = (mapped == DELETED).nonzero()[0]
-    if not len(removed):
-        return mapped.tobytes().decode("utf-32-le", "surrogatepass"), removed
-    normalized = mapped[mapped != DELETED].tobytes().decode("utf-32-le", "surrogatepass")
-    return normalized, removed - np.arange(len(removed))
+    if len(removed):
+        mapped = mapped[mapped != DELETED]
+    marks = removed - np.arange(len(removed))
+    joined = joinable_positions(mapped)
+    if len(joined):
+        removed = np.union1d(removed, original_indexes(marks, joined))
+        marks = removed - np.arange(len(removed))
+        mapped = np.delete(mapped, joined)
+    return mapped.tobytes().decode("utf-32-le", "surrogatepass"), marks
 
 
 def original_indexes(marks: np.ndarray, indexes: np.ndarray) -> np.ndarray:
