@@ -89,6 +89,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "yuqing.uploads.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -102,6 +103,9 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
+
+# The largest request body accepted at all, refused before it is read (videos for publishing: 200 MB).
+YUQING_MAX_REQUEST_BYTES = int(os.environ.get("YUQING_MAX_REQUEST_BYTES", str(210 * 1024 * 1024)))
 
 ROOT_URLCONF = "yuqing.urls"
 WSGI_APPLICATION = "yuqing.wsgi.application"

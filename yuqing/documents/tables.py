@@ -21,6 +21,9 @@ MAX_COLUMNS = 500
 MAX_UNPACKED_BYTES = 400 * 1024 * 1024
 MAX_INFLATION = 200  # unpacked / packed size of one zip member; real sheets stay far below
 _INFLATION_FLOOR = 1024 * 1024  # small members may compress extremely well (shared strings, styles)
+# openpyxl streams the worksheets in read-only mode but loads every other part (the shared strings above all) whole
+# into memory, at several times its size: those parts are held to much less than the sheets.
+MAX_WHOLE_PART_BYTES = 32 * 1024 * 1024
 
 ROW_COLUMN = "row %(row)s, column %(column)s: %(reason)s"
 ROW_ONLY = "row %(row)s: %(reason)s"
@@ -232,7 +235,16 @@ def _csv(data: bytes, encoding: str, header_row: int, max_rows: int) -> TableRea
     return TableReader(format="csv", headers=headers, header_row=header_row, rows=rows(), max_rows=max_rows)
 
 
+def _streamed_part(name: str) -> bool:
+    return name.startswith("xl/worksheets/") and name.endswith(".xml")
+
+
 def _check_zip(data: bytes) -> zipfile.ZipFile:
+    """Refuse a workbook that would inflate too far before openpyxl reads any of it.
+
+    The declared sizes are enough: Python's zipfile stops inflating a member at its declared size (a member that
+    holds more fails its CRC check), so a forged small size cannot smuggle more in.
+    """
     try:
         archive = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
@@ -243,6 +255,10 @@ def _check_zip(data: bytes) -> zipfile.ZipFile:
         if member.file_size > _INFLATION_FLOOR and member.file_size > MAX_INFLATION * max(member.compress_size, 1):
             raise TableError(None, "", gettext_noop("the workbook inflates %(ratio)s-fold when opened; refused"),
                              ratio=member.file_size // max(member.compress_size, 1))
+        if not _streamed_part(member.filename) and member.file_size > MAX_WHOLE_PART_BYTES:
+            raise TableError(None, "", gettext_noop("the workbook's part %(part)s unpacks to more than %(limit)s MB; "
+                                                    "refused"),
+                             part=member.filename, limit=MAX_WHOLE_PART_BYTES // (1024 * 1024))
     if unpacked > MAX_UNPACKED_BYTES:
         raise TableError(None, "", gettext_noop("the workbook unpacks to more than %(limit)s MB; refused"),
                          limit=MAX_UNPACKED_BYTES // (1024 * 1024))

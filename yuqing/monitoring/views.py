@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from yuqing.collection.connectors import tip
 from yuqing.collection.entries import Platform
 from yuqing.formerrors import apply_errors
 from yuqing.keyset import page_or_400
@@ -25,6 +26,7 @@ from yuqing.monitoring.models import Evidence, Item, Source
 from yuqing.monitoring.pipeline import plain_error, preview_source
 from yuqing.orgs import permissions
 from yuqing.orgs.permissions import Perm, current_organization, visible_in_current
+from yuqing.uploads import read_capped
 
 PAGE_SIZE = 50
 ITEM_ORDERING = ("-first_seen_at", "-id")
@@ -223,7 +225,8 @@ def tip_create(request):
             outcome = actions.do_submit_tip(
                 organization=org, acting_user=request.user, url=form.cleaned_data["url"],
                 text=form.cleaned_data["text"], title=form.cleaned_data["title"],
-                screenshot=upload.read() if upload else None, screenshot_name=upload.name if upload else "",
+                screenshot=read_capped(upload, tip.DEFAULT_MAX_SCREENSHOT, field="screenshot") if upload else None,
+                screenshot_name=upload.name if upload else "",
                 level=form.cleaned_data.get("level"))
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -242,7 +245,7 @@ def import_file(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            outcome = actions.do_import_file(organization=org, acting_user=request.user, data=upload.read(),
+            outcome = actions.do_import_file(organization=org, acting_user=request.user, data=read_capped(upload, ImportForm.MAX_BYTES, field="file"),
                                              filename=upload.name, mapping=form.cleaned_data["mapping"],
                                              platform=form.cleaned_data["platform"])
         except ValidationError as exc:

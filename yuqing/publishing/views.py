@@ -19,7 +19,7 @@ from yuqing.formerrors import apply_errors
 from yuqing.orgs import permissions
 from yuqing.orgs.models import Role
 from yuqing.orgs.permissions import Perm, current_organization, visible_in_current
-from yuqing.publishing import actions, chains, checks, diff, richtext
+from yuqing.publishing import actions, chains, checks, diff, media, richtext
 from yuqing.publishing import channels as targets
 from yuqing.publishing.forms import (
     AttachmentForm,
@@ -40,6 +40,7 @@ from yuqing.publishing.models import (
     PublishRecord,
     ReviewerView,
 )
+from yuqing.uploads import read_capped
 
 MAX_CHECK_UPLOAD = 5 * 1024 * 1024
 
@@ -257,7 +258,8 @@ def attachment_add(request, pk):
     if form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            actions.do_add_attachment(draft, acting_user=request.user, data=upload.read(), name=upload.name)
+            data = read_capped(upload, media.MAX_VIDEO_BYTES, field="file")
+            actions.do_add_attachment(draft, acting_user=request.user, data=data, name=upload.name)
         except ValidationError as exc:
             messages.error(request, "; ".join(exc.messages))
         else:

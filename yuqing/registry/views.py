@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from yuqing import workflow
 from yuqing.audit.models import AuditRecord
+from yuqing.documents import tables
 from yuqing.formerrors import apply_errors
 from yuqing.orgs import permissions
 from yuqing.orgs.models import Organization
@@ -48,6 +49,7 @@ from yuqing.registry.models import (
     Status,
     Violation,
 )
+from yuqing.uploads import read_capped
 
 KINDS = {"channels": Channel, "groups": ChatGroup}
 
@@ -372,11 +374,16 @@ def registry_import(request):
     result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        result = roundtrip.import_registry(upload.read(), upload.name, org, acting_user=request.user)
-        if result.errors:
-            messages.error(request, _("%(n)s rows were refused; the others were kept.") % {"n": len(result.errors)})
+        try:
+            data = read_capped(upload, tables.MAX_BYTES, field="file")
+        except ValidationError as exc:
+            apply_errors(form, exc)
         else:
-            messages.success(request, _("Imported."))
+            result = roundtrip.import_registry(data, upload.name, org, acting_user=request.user)
+            if result.errors:
+                messages.error(request, _("%(n)s rows were refused; the others were kept.") % {"n": len(result.errors)})
+            else:
+                messages.success(request, _("Imported."))
     return render(request, "registry/import.html", {"form": form, "result": result, "org": org,
                                                     "can_manage": _can(request, Perm.MANAGE_REGISTRY, org)})
 
