@@ -43,6 +43,7 @@ from yuqing.detection.models import (
     SensitivePeriod,
 )
 from yuqing.monitoring.models import Item
+from yuqing.orglocks import lock_organization
 from yuqing.orgs.models import Organization
 
 log = logging.getLogger(__name__)
@@ -262,18 +263,19 @@ def process_items(organization_id: int, item_ids: Sequence[int]) -> ProcessResul
                 ignore_conflicts=True)
         result.mentions_created = len(new_mentions)
         result.mentions_updated = len(changed)
-        unassigned = list(
-            Mention.objects.filter(item_id__in=list(matches), event__isnull=True)
-            .select_related("item", "scheme").order_by("item__first_seen_at", "item_id", "pk")
-        )
-        grouping = Grouping(org, unassigned)
-        for start in range(0, len(unassigned), ASSIGN_CHUNK):
-            # one transaction per chunk of mentions rather than per mention: fewer commits, same safety
-            with transaction.atomic():
-                for mention in unassigned[start : start + ASSIGN_CHUNK]:
-                    event, created = _assign_event(org, mention, grouping)
-                    touched_events.add(event.pk)
-                    result.events_created += int(created)
+        with transaction.atomic():
+            # workers detecting for the same organisation group one after the other, so two of them never
+            # open two events for one story from stale snapshots; other organisations are not held up
+            lock_organization(org.pk, "detect")
+            unassigned = list(
+                Mention.objects.filter(item_id__in=list(matches), event__isnull=True)
+                .select_related("item", "scheme").order_by("item__first_seen_at", "item_id", "pk")
+            )
+            grouping = Grouping(org, unassigned)
+            for mention in unassigned:
+                event, created = _assign_event(org, mention, grouping)
+                touched_events.add(event.pk)
+                result.events_created += int(created)
     for event_id in sorted(touched_events):
         _regrade(event_id, result)
     return result
@@ -281,8 +283,6 @@ def process_items(organization_id: int, item_ids: Sequence[int]) -> ProcessResul
 
 # ---------------------------------------------------------------------------------------------- grouping
 
-
-ASSIGN_CHUNK = 100
 
 
 class Grouping:

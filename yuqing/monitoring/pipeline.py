@@ -41,6 +41,7 @@ from yuqing.monitoring.bulk import db_datetime, db_json, insert_items, insert_me
 from yuqing.monitoring.mainstream import is_mainstream
 from yuqing.monitoring.models import FAILURES_BEFORE_FLAG, Item, Source
 from yuqing.monitoring.signals import items_stored, source_failing
+from yuqing.orglocks import lock_organization
 from yuqing.search.indexing import index_items
 
 log = logging.getLogger(__name__)
@@ -284,6 +285,8 @@ def _store_chunk(org_id: int, source_id: int | None, chunk: list[_Prepared], now
     result = StoreResult()
     hashes = [p.url_hash for p in chunk]
     with transaction.atomic():
+        # workers storing for the same organisation take turns here rather than clash and retry
+        lock_organization(org_id, "store")
         existing = {
             row[1]: row
             for row in Item.objects.filter(organization_id=org_id, url_hash__in=hashes).values_list(
