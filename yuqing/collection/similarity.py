@@ -121,6 +121,24 @@ class SimHashIndex:
             bucket.setdefault(band, []).append((key, fingerprint))
         self._size += 1
 
+    def remove(self, key: Hashable, fingerprint: int) -> bool:
+        """Take ``key`` (added with ``fingerprint``) out again; False when it was not there."""
+        removed = False
+        for bucket, band in zip(self._buckets, bands(fingerprint), strict=True):
+            entries = bucket.get(band)
+            if not entries:
+                continue
+            kept = [entry for entry in entries if entry[0] != key]
+            if len(kept) != len(entries):
+                removed = True
+                if kept:
+                    bucket[band] = kept
+                else:
+                    del bucket[band]
+        if removed:
+            self._size -= 1
+        return removed
+
     def query(self, fingerprint: int) -> list[tuple[Hashable, int]]:
         """Keys within ``max_distance`` as ``(key, distance)``, closest first, each key once."""
         found: dict[Hashable, int] = {}

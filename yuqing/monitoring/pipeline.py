@@ -7,6 +7,7 @@ on its own, and a re-run of the same entries finds the stored rows and changes n
 from __future__ import annotations
 
 import hashlib
+import heapq
 import logging
 import random
 import threading
@@ -158,7 +159,10 @@ def _prepare(entries: Iterable[RawEntry], source_id: int | None) -> list[_Prepar
 class _LinkIndex:
     """Originals of the organisation seen within the link window, for near-duplicate and repost linking.
 
-    Keys are item ids, or the url_hash of an original stored in this batch until its id is known.
+    Keys are item ids, or the url_hash of an original stored in this batch until its id is known. The index
+    slides with the window: originals that fall out of it are evicted, so its size (and the cost of each
+    lookup) follows the window's traffic, not the table; newer originals of other processes are read in
+    incrementally, so the database is what the processes share and a process builds its index only once.
     """
 
     def __init__(self, organization_id: int, since: datetime, max_distance: int) -> None:
@@ -170,6 +174,8 @@ class _LinkIndex:
         self.content: dict[int | str, str] = {}
         self.ids: dict[str, int] = {}
         self.max_id = 0
+        self._ageing: list[tuple[datetime, int, int | str, int]] = []  # heap of (first seen, seq, key, fp)
+        self._seq = 0
         self.load_newer()
 
     def load_newer(self) -> None:
@@ -179,11 +185,26 @@ class _LinkIndex:
                                 first_seen_at__gte=self.since, pk__gt=self.max_id)
             .exclude(simhash=0)
             .order_by("id")
-            .values_list("id", "simhash", "content_hash")
+            .values_list("id", "simhash", "content_hash", "first_seen_at")
         )
-        for pk, fingerprint, digest in rows.iterator(chunk_size=5000):
-            self.add(pk, from_signed64(fingerprint), digest)
+        for pk, fingerprint, digest, first_seen in rows.iterator(chunk_size=5000):
+            self.add(pk, from_signed64(fingerprint), digest, first_seen)
             self.max_id = pk
+
+    def slide(self, since: datetime) -> int:
+        """Move the window's start to `since`, evicting the originals first seen before it; returns how many."""
+        if since <= self.since:
+            return 0
+        self.since = since
+        evicted = 0
+        while self._ageing and self._ageing[0][0] < since:
+            _at, _seq, key, fingerprint = heapq.heappop(self._ageing)
+            self.index.remove(key, fingerprint)
+            self.content.pop(key, None)
+            if isinstance(key, str):
+                self.ids.pop(key, None)
+            evicted += 1
+        return evicted
 
     def stored(self, ids: dict[str, int]) -> None:
         self.ids.update(ids)
@@ -196,10 +217,14 @@ class _LinkIndex:
         # a rolled-back or deleted newest row means the cache no longer matches the database
         return self.max_id == 0 or Item.objects.filter(pk=self.max_id).exists()
 
+    def __len__(self) -> int:
+        return len(self.index)
 
-    def add(self, key: int | str, fingerprint: int, digest: str) -> None:
+    def add(self, key: int | str, fingerprint: int, digest: str, first_seen: datetime) -> None:
         self.index.add(key, fingerprint)
         self.content[key] = digest
+        self._seq += 1
+        heapq.heappush(self._ageing, (first_seen, self._seq, key, fingerprint))
 
     def nearest(self, fingerprint: int) -> int | str | None:
         match = self.index.nearest(fingerprint)
@@ -219,6 +244,7 @@ def _link_index(organization_id: int, since: datetime, max_distance: int) -> _Li
         indexes = _cache.indexes = {}
     index = indexes.get(organization_id)
     if index is not None and index.still_valid(since, max_distance):
+        index.slide(since)
         index.load_newer()
         return index
     index = indexes[organization_id] = _LinkIndex(organization_id, since, max_distance)
@@ -339,7 +365,7 @@ def _store_chunk(org_id: int, source_id: int | None, chunk: list[_Prepared], now
             if fingerprint:
                 original = index.nearest(fingerprint)
                 if original is None:
-                    index.add(p.url_hash, fingerprint, p.content_hash)
+                    index.add(p.url_hash, fingerprint, p.content_hash, now)
                 else:
                     relation = _relation(p.entry.text or p.entry.title, index.content.get(original) == p.content_hash)
             row = (p, fingerprint, original, relation)
