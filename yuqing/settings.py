@@ -244,6 +244,18 @@ YUQING_OUTBOUND_PROXY = os.environ.get("YUQING_OUTBOUND_PROXY", "")
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "yuqing@localhost")
+# The installation's own mail server, for invitation and password links; without EMAIL_HOST the administrator
+# hands such links over themselves (alerts use their notification channels' own servers).
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = _env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = 20
+# How long an invitation / a password-reset link stays usable.
+YUQING_INVITE_HOURS = int(os.environ.get("YUQING_INVITE_HOURS", "72"))
+YUQING_RESET_LINK_HOURS = int(os.environ.get("YUQING_RESET_LINK_HOURS", "24"))
 # Where people open Yuqing (links in alerts, notices, the demo); empty: the address `yuqing run` serves on.
 YUQING_SITE_URL = os.environ.get("YUQING_SITE_URL", "").rstrip("/")
 

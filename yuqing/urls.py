@@ -36,6 +36,8 @@ urlpatterns = [
     path("accounts/otp/", account_views.otp_verify, name="otp-verify"),
     path("accounts/totp/", account_views.totp_setup, name="totp-setup"),
     path("accounts/tokens/", account_views.api_tokens, name="api-tokens"),
+    path("accounts/recovery-codes/", account_views.recovery_codes, name="recovery-codes"),
+    path("accounts/link/<str:token>/", account_views.account_link, name="account-link"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", include("yuqing.monitoring.urls")),
     path("notify/", include("yuqing.notify.urls")),

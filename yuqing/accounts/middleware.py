@@ -8,8 +8,8 @@ from django.urls import reverse
 # Only the pages needed to finish (or abandon) the login are open before the code: everything else under
 # /accounts/ (API tokens, authenticator setup) would otherwise let a stolen password bypass the second factor.
 # The API is judged by SecondFactorSatisfied, which knows about tokens.
-_OPEN_PREFIXES = ("/accounts/login/", "/accounts/logout/", "/accounts/otp/", "/static/", "/healthz", "/i18n/",
-                  "/api/")
+_OPEN_PREFIXES = ("/accounts/login/", "/accounts/logout/", "/accounts/otp/", "/accounts/link/", "/static/",
+                  "/healthz", "/i18n/", "/api/")
 
 
 class RequireSecondFactorMiddleware:

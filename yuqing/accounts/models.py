@@ -59,3 +59,70 @@ class ApiToken(models.Model):
         from django.utils import timezone
 
         return self.expires_at is not None and self.expires_at <= timezone.now()
+
+
+def _keyed_hash(purpose: str, raw: str) -> str:
+    """HMAC of a one-time secret with the installation's key: the database alone cannot be used to test guesses."""
+    import hmac
+
+    from django.conf import settings
+
+    return hmac.new(f"{settings.SECRET_KEY}:{purpose}".encode(), raw.encode(), hashlib.sha256).hexdigest()
+
+
+class RecoveryCode(models.Model):
+    """One of a person's TOTP recovery codes: shown once when issued, kept as a keyed hash, usable once."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "code_hash"], name="recovery_code_unique")]
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+
+    @staticmethod
+    def normalise(raw: str) -> str:
+        """Codes are read off paper: case, spaces and dashes do not matter."""
+        return "".join(ch for ch in raw.lower() if ch.isalnum())
+
+    @classmethod
+    def hash_code(cls, user_id: int, raw: str) -> str:
+        return _keyed_hash(f"recovery:{user_id}", cls.normalise(raw))
+
+
+class AccountLink(models.Model):
+    """A one-time, expiring link with which a person sets their password: an invitation or a password reset.
+
+    Only the token's hash is stored; the link itself is shown once to the administrator or e-mailed.
+    """
+
+    class Kind(models.TextChoices):
+        INVITE = "invite", _("invitation")
+        RESET = "reset", _("password reset")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="account_links")
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    expires_at = models.DateTimeField(_("expires"))
+    used_at = models.DateTimeField(null=True, blank=True)
+    emailed_to = models.EmailField(blank=True, default="")
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("account link")
+        verbose_name_plural = _("account links")
+
+    @staticmethod
+    def hash_token(raw: str) -> str:
+        return _keyed_hash("account-link", raw)
+
+    @property
+    def usable(self) -> bool:
+        from django.utils import timezone
+
+        return self.used_at is None and self.expires_at > timezone.now()

@@ -263,6 +263,16 @@ def may_manage_person(user, person) -> bool:
     return bool(orgs) and all(has_perm(user, Perm.MANAGE_PEOPLE, org) for org in orgs)
 
 
+def require_manage_person(user, person) -> None:
+    """403 unless `user` may change `person`'s account (see may_manage_person). Changing one's own second factor
+    or password goes through one's own pages, which ask for the current factor, not through this."""
+    if user is not None and getattr(user, "pk", None) == person.pk:
+        raise PermissionDenied(_("Change your own account on your own account pages."))
+    if not may_manage_person(user, person):
+        raise PermissionDenied(_("This person also belongs to an organisation you do not manage; an administrator "
+                                 "there must do this."))
+
+
 def may_view_system_status(user) -> bool:
     """The system page (jobs, scheduler) is for system administrators and organisation administrators."""
     if user is None or not user.is_authenticated or not user.is_active:

@@ -16,5 +16,8 @@ urlpatterns = [
     path("people/", views.people_list, name="people-list"),
     path("people/<int:pk>/", views.person_detail, name="person-detail"),
     path("people/<int:pk>/password/", views.person_password, name="person-password"),
+    path("people/<int:pk>/unlock/", views.person_unlock, name="person-unlock"),
+    path("people/<int:pk>/second-factor/reset/", views.person_second_factor_reset, name="person-second-factor-reset"),
+    path("people/<int:pk>/link/", views.person_link, name="person-link"),
     path("memberships/<int:pk>/remove/", views.membership_remove, name="membership-remove"),
 ]

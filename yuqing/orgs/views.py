@@ -135,7 +135,65 @@ def person_detail(request, pk):
             return redirect("orgs:person-detail", pk=person.pk)
     return render(request, "orgs/person_detail.html", {
         "person": person, "memberships": memberships, "form": form if manageable.exists() else None,
+        **_account_care(request, person),
     })
+
+
+def _account_care(request, person) -> dict:
+    """What the account-care card shows: only to someone who may manage this person's account."""
+    from yuqing.accounts import actions as account_actions
+
+    if request.user.pk == person.pk or not permissions.may_manage_person(request.user, person):
+        return {"care": False}
+    return {
+        "care": True,
+        "lockout": account_actions.lockout_state(person),
+        "has_second_factor": bool(account_actions.confirmed_devices(person)),
+        "mail_configured": account_actions.mail_configured(),
+        "open_link": person.account_links.filter(used_at__isnull=True).order_by("-created_at").first(),
+    }
+
+
+@login_required
+@require_POST
+def person_unlock(request, pk):
+    from yuqing.accounts import actions as account_actions
+
+    person = _person(request, pk)
+    account_actions.do_unlock_person(person, acting_user=request.user)
+    messages.success(request, _("The lock-out is lifted; %(name)s can log in again.") % {"name": person.display_name})
+    return redirect("orgs:person-detail", pk=person.pk)
+
+
+@login_required
+@require_POST
+def person_second_factor_reset(request, pk):
+    from yuqing.accounts import actions as account_actions
+
+    person = _person(request, pk)
+    account_actions.do_reset_second_factor(person, acting_user=request.user)
+    messages.success(request, _("The second factor of %(name)s is removed: they log in with the password and set "
+                                "up a new authenticator.") % {"name": person.display_name})
+    return redirect("orgs:person-detail", pk=person.pk)
+
+
+@login_required
+@require_POST
+def person_link(request, pk):
+    """Issue an invitation or password-reset link. A link that was not e-mailed is shown on this one response
+    only; reloading does not show it again."""
+    from yuqing.accounts import actions as account_actions
+
+    person = _person(request, pk)
+    try:
+        issued = account_actions.do_issue_account_link(person, acting_user=request.user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("orgs:person-detail", pk=person.pk)
+    if issued.emailed:
+        messages.success(request, _("The link was e-mailed to %(email)s.") % {"email": issued.link.emailed_to})
+        return redirect("orgs:person-detail", pk=person.pk)
+    return render(request, "orgs/person_link.html", {"person": person, "issued": issued})
 
 
 @login_required
