@@ -32,6 +32,7 @@ bench: bench-textcheck bench-classifier bench-collection bench-alerting
 
 bench-textcheck: install
 	$(BIN)/python bench/textcheck.py --runs 5
+	$(BIN)/python bench/textcheck_prose.py
 
 bench-classifier: install
 	$(BIN)/python bench/classifier.py

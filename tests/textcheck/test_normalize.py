@@ -51,3 +51,19 @@ def test_bulk_normalisation_agrees_with_normalize():
 
 def test_empty_text():
     assert normalize("") == ("", [])
+
+
+def test_tables_read_from_the_cache_equal_freshly_built_ones(tmp_path, monkeypatch):
+    import importlib
+
+    import numpy as np
+
+    module = importlib.import_module("yuqing.textcheck.normalize")
+
+    monkeypatch.setenv("YUQING_CACHE_DIR", str(tmp_path))
+    built = module._cached_mapping()  # builds and writes the cache
+    (cached,) = tmp_path.glob("textcheck-normalize-*.npy")
+    assert np.array_equal(np.load(cached), built)
+    assert np.array_equal(module._cached_mapping(), module.build_mapping())
+    cached.write_bytes(b"not an array")  # a damaged cache is rebuilt, not trusted
+    assert np.array_equal(module._cached_mapping(), built)

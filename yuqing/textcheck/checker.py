@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import gc
 from bisect import bisect_right
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 from dataclasses import replace
 from functools import lru_cache
+from operator import attrgetter
 from pathlib import Path
 
 import numpy as np
@@ -13,8 +16,8 @@ import numpy as np
 from .findings import Finding, new_finding
 from .lexicon import Lexicon, load_default_lexicons, load_lexicon
 from .links import LinkPolicy, check_broken_links, check_domains, may_contain_links
-from .matcher import Matcher
-from .normalize import code_points, normalize_marks, normalize_text, offsets_for, original_indexes
+from .matcher import Matcher, char_indexes
+from .normalize import code_points, normalize_code_marks, normalize_text, offsets_for, original_indexes
 from .personal_data import PersonalDataConfig, PersonalDataDetector
 
 # From about this length on, one text is checked through the bulk path (numpy normalisation).
@@ -48,7 +51,7 @@ class TextChecker:
     ) -> list[Finding]:
         """All findings in ``text``, ordered by position. ``check_links`` adds real HTTP requests."""
         if len(text) >= BULK_MIN_CHARS:
-            findings = self.check_many((text,))[0]  # numpy normalisation beats str.translate on long texts
+            findings = self._check_long(text)  # numpy normalisation beats str.translate on long texts
         else:
             normalized = normalize_text(text)
             raw = self.matcher.find_indexes(normalized)
@@ -82,20 +85,17 @@ class TextChecker:
         np.cumsum(np.fromiter(map(len, texts), dtype=np.int64, count=len(texts)) + 1, out=bounds[1:])
         results: list[list[Finding]] = [[] for _ in texts]
         codes = code_points(joined)
-        normalized, marks = normalize_marks(codes)
-        raw = self.matcher.find_indexes(normalized)
-        if raw:
-            matches = np.array(raw, dtype=np.int64).reshape(-1, 3)
-            starts = original_indexes(marks, matches[:, 1])
-            ends = original_indexes(marks, matches[:, 2] - 1) + 1
+        entries, starts, ends = self._lexicon_matches(codes)
+        if len(entries):
             posts = np.searchsorted(bounds, starts, side="right") - 1
             base = bounds[posts]
             reports = self.matcher.reports
-            for k, post, s, e in zip(matches[:, 0].tolist(), posts.tolist(), (starts - base).tolist(),
-                                     (ends - base).tolist(), strict=True):
-                rule_id, category, severity, term, suggestion = reports[k]
-                results[post].append(new_finding(rule_id, category, severity, s, e, texts[post][s:e], term,
-                                                 suggestion))
+            with _collection_paused():
+                for k, post, s, e in zip(entries.tolist(), posts.tolist(), (starts - base).tolist(),
+                                         (ends - base).tolist(), strict=True):
+                    rule_id, category, severity, term, suggestion = reports[k]
+                    results[post].append(new_finding(rule_id, category, severity, s, e, texts[post][s:e], term,
+                                                     suggestion))
         # Lexicon findings come out of the automaton in order; only texts that get more need sorting.
         unsorted: set[int] = set()
         find_personal_data = self.personal_data.find
@@ -115,6 +115,52 @@ class TextChecker:
         for post in unsorted:
             results[post].sort(key=_position)
         return results
+
+    def _check_long(self, text: str) -> list[Finding]:
+        """:meth:`check` of one long text, done like :meth:`check_many` of its lines (no rule crosses a line
+        break), without splitting it: offsets stay those of the text, and only the lines that the numpy
+        pass picks are searched for personal data."""
+        codes = code_points(text)
+        entries, starts, ends = self._lexicon_matches(codes)
+        reports = self.matcher.reports
+        findings = []
+        with _collection_paused():
+            for k, s, e in zip(entries.tolist(), starts.tolist(), ends.tolist(), strict=True):
+                rule_id, category, severity, term, suggestion = reports[k]
+                findings.append(new_finding(rule_id, category, severity, s, e, text[s:e], term, suggestion))
+        lexicon_count = len(findings)
+        if self.personal_data.custom_patterns:
+            findings.extend(self.personal_data.find(text))  # an organisation's pattern may span lines
+        else:
+            breaks = (codes == 10).nonzero()[0]
+            lines = np.empty(len(breaks) + 2, dtype=np.int64)  # line i is text[lines[i]:lines[i + 1] - 1]
+            lines[0], lines[-1] = 0, len(text) + 1
+            lines[1:-1] = breaks + 1
+            for line in self.personal_data.candidates(codes, lines):
+                first = int(lines[line])
+                for f in self.personal_data.find(text[first:int(lines[line + 1]) - 1]):
+                    findings.append(replace(f, start=f.start + first, end=f.end + first))
+        findings.extend(check_domains(text, self.link_policy))
+        if len(findings) > lexicon_count:
+            findings.sort(key=_START_END)  # every finding here has a span, so this is _position's order
+        return findings
+
+    def _lexicon_matches(self, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Entry indexes, starts and ends (original offsets) of the lexicon matches in :func:`code_points`."""
+        kept, marks = normalize_code_marks(codes)
+        data = kept.tobytes().decode("utf-32-le", "surrogatepass").encode("utf-8")
+        raw = self.matcher.find_bytes(data)
+        if not raw:
+            empty = np.empty(0, dtype=np.int64)
+            return empty, empty, empty
+        matches = np.array(raw, dtype=np.int64).reshape(-1, 3)
+        spans = matches[:, 1:].ravel()
+        if len(data) != len(kept):  # not all ASCII: byte offsets differ from character offsets
+            spans = char_indexes(kept, spans)
+        spans = spans.reshape(-1, 2)
+        starts = original_indexes(marks, spans[:, 0])
+        ends = original_indexes(marks, spans[:, 1] - 1) + 1
+        return matches[:, 0], starts, ends
 
     def lexicon_findings(self, text: str) -> list[Finding]:
         """Lexicon matches only, with offsets into the original text."""
@@ -138,6 +184,22 @@ class TextChecker:
             result.append(new_finding(rule_id, category, severity, start, stop, text[start:stop], term,
                                       suggestion))
         return result
+
+
+_START_END = attrgetter("start", "end")
+
+
+@contextmanager
+def _collection_paused():
+    """Pause the cyclic garbage collector while building many findings: they hold no cycles, and each
+    collection it would start walks every object alive, which cost as much as building them."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _position(f: Finding) -> tuple[int, int]:

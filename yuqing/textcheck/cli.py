@@ -6,12 +6,11 @@ Exit status: 0 when no finding has severity block, 1 when one does, 2 on a usage
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from typing import TextIO
 
 from .checker import TextChecker, default_checker
-from .findings import Finding, has_blocking
+from .findings import Finding, findings_json, has_blocking
 from .lexicon import LexiconError, load_lexicon
 
 EXIT_CLEAN = 0
@@ -83,8 +82,7 @@ def main(argv: list[str] | None = None, *, stdin: TextIO | None = None, stdout: 
     findings = checker.check(text, check_links=args.check_links, allow_private=args.allow_private,
                              timeout=args.timeout)
     if args.format == "json":
-        json.dump([f.to_dict() for f in findings], stdout, ensure_ascii=False, indent=2)
-        stdout.write("\n")
+        stdout.write(findings_json(findings) + "\n")  # the same text as json.dump(..., indent=2)
     else:
         stdout.write(format_text(findings) + "\n")
     return EXIT_BLOCKING if has_blocking(findings) else EXIT_CLEAN

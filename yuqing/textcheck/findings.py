@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from enum import StrEnum
+from json.encoder import encode_basestring
 
 
 class Severity(StrEnum):
@@ -72,7 +73,11 @@ class Finding:
     suggestion: str = ""
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        # Field by field rather than dataclasses.asdict, which deep-copies every value and costs more than
+        # finding the match did.
+        return {"rule_id": self.rule_id, "category": self.category, "severity": self.severity,
+                "start": self.start, "end": self.end, "matched": self.matched, "normalized": self.normalized,
+                "suggestion": self.suggestion}
 
 
 _new = object.__new__
@@ -97,6 +102,32 @@ def new_finding(
     _set_normalized(finding, normalized)
     _set_suggestion(finding, suggestion)
     return finding
+
+
+def findings_json(findings: list[Finding]) -> str:
+    """``json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2)``, character for character,
+    built by hand: the json module's indenting encoder is pure Python and took longer than the check."""
+    if not findings:
+        return "[]"
+    enc = encode_basestring  # the C encoder json uses with ensure_ascii=False
+    cache: dict[str, str] = {}  # rule ids, categories, severities and terms repeat across findings
+    parts = []
+    for f in findings:
+        start, end, suggestion = f.start, f.end, f.suggestion
+        rule_id, category, severity, normalized = f.rule_id, f.category, f.severity, f.normalized
+        parts.append(_JSON_ITEM % (
+            cache.get(rule_id) or cache.setdefault(rule_id, enc(rule_id)),
+            cache.get(category) or cache.setdefault(category, enc(category)),
+            cache.get(severity) or cache.setdefault(severity, enc(severity)),
+            "null" if start is None else int(start), "null" if end is None else int(end), enc(f.matched),
+            cache.get(normalized) or cache.setdefault(normalized, enc(normalized)),
+            cache.get(suggestion) or cache.setdefault(suggestion, enc(suggestion)),
+        ))
+    return "[\n" + ",\n".join(parts) + "\n]"
+
+
+_JSON_ITEM = ('  {\n    "rule_id": %s,\n    "category": %s,\n    "severity": %s,\n    "start": %s,\n    "end": %s,\n'
+              '    "matched": %s,\n    "normalized": %s,\n    "suggestion": %s\n  }')
 
 
 def has_blocking(findings: list[Finding]) -> bool:

@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from PIL import Image, UnidentifiedImageError
-
 from .findings import Category, Finding, Severity
 
 RULE_BODY_LENGTH = "format.body_length"
@@ -106,6 +104,8 @@ def check_format(draft: Draft, policy: FormatPolicy | None = None) -> list[Findi
 
 
 def _check_image(image: MediaFile, policy: FormatPolicy) -> list[Finding]:
+    from PIL import Image, UnidentifiedImageError  # here: `yuqing check-text` never needs Pillow
+
     try:
         with image.open() as fh, Image.open(fh) as img:
             fmt, (width, height) = img.format or "", img.size

@@ -7,8 +7,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from urllib.parse import urljoin, urlsplit
 
-import httpx
-
 from .findings import Category, Finding, Severity
 
 RULE_DOMAIN = "link.domain_not_allowed"
@@ -105,6 +103,8 @@ def link_status(url: str, *, timeout: float = 5.0, allow_private: bool = False, 
                 policy=None) -> str | None:
     """None when the link works; otherwise a short reason. Every hop, redirects included, goes through the
     outbound guard, which connects to the address it checked (no DNS rebinding between check and request)."""
+    import httpx  # imported here: it takes longer to import than checking 20 MB takes, and is rarely needed
+
     from yuqing import outbound
 
     target = url if "://" in url else "http://" + url

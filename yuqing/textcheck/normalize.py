@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+import tempfile
 import unicodedata
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
-import opencc
 
 # Characters at or above this code point (supplementary ideographic planes and beyond) are left unchanged.
 # The lookup tables cover the BMP and plane 1, which holds emoji, mathematical letters and enclosed forms.
@@ -41,7 +44,64 @@ def _is_kept(ch: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _tables() -> tuple[tuple, np.ndarray, np.ndarray]:
-    """Build the translate table and the numpy lookup tables once per process.
+    """The translate table and the numpy lookup tables, once per process (see :func:`build_mapping`)."""
+    mapping = _cached_mapping()
+    keep = mapping != DELETED
+    table = tuple(None if cp == _DELETED_INT else cp for cp in mapping.tolist())
+    full_keep = np.ones(0x110000, dtype=bool)
+    full_keep[:TABLE_LIMIT] = keep
+    # One gather does both jobs in bulk: the simplified code point, or DELETED for a removed character.
+    full_map = np.arange(0x110000, dtype=np.uint32)
+    full_map[:TABLE_LIMIT] = mapping
+    return table, full_map, full_keep
+
+
+_DELETED_INT = int(DELETED)
+
+
+def _cache_path() -> Path | None:
+    """Where the built mapping is kept between processes, named after everything it depends on: this
+    module's source, the Unicode database and OpenCC's version. None when there is no home to cache in."""
+    folder = os.environ.get("YUQING_CACHE_DIR") or os.path.join(
+        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "yuqing")
+    if folder.startswith("~"):
+        return None
+    try:
+        source = Path(__file__).read_bytes()
+    except OSError:
+        return None
+    import opencc  # cheap to import (importlib.metadata would cost more than the cache saves)
+
+    opencc_version = str(getattr(opencc, "__version__", "")) or str(Path(opencc.__file__).stat().st_mtime_ns)
+    key = hashlib.sha256(b"%s|%s|%s" % (source, unicodedata.unidata_version.encode(), opencc_version.encode()))
+    return Path(folder) / f"textcheck-normalize-{key.hexdigest()[:16]}.npy"
+
+
+def _cached_mapping() -> np.ndarray:
+    """:func:`build_mapping`, read from the cache when it was built before. Building takes about half a second
+    (NFKC and OpenCC over every character), longer than `yuqing check-text` needs to check a few megabytes."""
+    path = _cache_path()
+    if path is not None:
+        try:
+            mapping = np.load(path, allow_pickle=False)
+            if mapping.shape == (TABLE_LIMIT,) and mapping.dtype == np.uint32:
+                return mapping
+        except (OSError, ValueError, EOFError):
+            pass
+    mapping = build_mapping()
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".tmp", delete=False) as fh:
+                np.save(fh, mapping, allow_pickle=False)
+            os.replace(fh.name, path)  # atomic: a concurrent reader sees the old file or the whole new one
+        except OSError:
+            pass  # a read-only home: build every time
+    return mapping
+
+
+def build_mapping() -> np.ndarray:
+    """The normalised code point of every code point below TABLE_LIMIT, DELETED for a removed one.
 
     Every code point maps to exactly one character or is deleted. When NFKC or lower-casing would
     expand a character into several (ligatures, ㎏), the character is kept as it is, so the mapping stays
@@ -71,18 +131,14 @@ def _tables() -> tuple[tuple, np.ndarray, np.ndarray]:
     # go through the same function, so both sides agree.
     cps = [cp for lo, hi in _CJK_RANGES for cp in range(lo, hi)]
     targets = [chr(int(mapping[cp])) for cp in cps]
+    import opencc  # only needed to build the tables, which are usually read from the cache
+
     converted = opencc.OpenCC("t2s").convert("\n".join(targets)).split("\n")
     if len(converted) == len(targets):
         for cp, before, after in zip(cps, targets, converted, strict=True):
             if after != before and len(after) == 1 and keep[cp]:
                 mapping[cp] = ord(after)
-    table: list[int | None] = [None if not keep[cp] else int(mapping[cp]) for cp in range(TABLE_LIMIT)]
-    full_keep = np.ones(0x110000, dtype=bool)
-    full_keep[:TABLE_LIMIT] = keep
-    # One gather does both jobs in bulk: the simplified code point, or DELETED for a removed character.
-    full_map = np.arange(0x110000, dtype=np.uint32)
-    full_map[:TABLE_LIMIT] = np.where(keep, mapping, DELETED)
-    return tuple(table), full_map, full_keep
+    return np.where(keep, mapping, DELETED).astype(np.uint32)
 
 
 @lru_cache(maxsize=1)
@@ -179,17 +235,25 @@ def normalize_marks(codes: np.ndarray) -> tuple[str, np.ndarray]:
     character that follows it. Far fewer characters are removed than kept, so this array is small, and
     :func:`original_indexes` maps only the indexes that are needed (those of matches).
     """
+    kept, marks = normalize_code_marks(codes)
+    return kept.tobytes().decode("utf-32-le", "surrogatepass"), marks
+
+
+def normalize_code_marks(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`normalize_marks` with the normalised text as code points (uint32), before decoding."""
     mapped = _tables()[1].take(codes)
-    removed = (mapped == DELETED).nonzero()[0]
+    deleted = mapped == DELETED
+    removed = deleted.nonzero()[0]
     if len(removed):
-        mapped = mapped[mapped != DELETED]
+        mapped = mapped[~deleted]
     marks = removed - np.arange(len(removed))
     joined = joinable_positions(mapped)
     if len(joined):
-        removed = np.union1d(removed, original_indexes(marks, joined))
+        more = original_indexes(marks, joined)  # sorted, and none of them is in removed yet
+        removed = np.insert(removed, np.searchsorted(removed, more), more)
         marks = removed - np.arange(len(removed))
         mapped = np.delete(mapped, joined)
-    return mapped.tobytes().decode("utf-32-le", "surrogatepass"), marks
+    return mapped, marks
 
 
 def original_indexes(marks: np.ndarray, indexes: np.ndarray) -> np.ndarray:

@@ -174,6 +174,11 @@ class PersonalDataDetector:
             if on
         }
 
+    @property
+    def custom_patterns(self) -> bool:
+        """True when an organisation's student-number patterns are configured (no cheap pre-test exists)."""
+        return bool(self._student_res)
+
     def _finding(self, rule: str, start: int, end: int, text: str, suggestion: str) -> Finding:
         matched = text[start:end]
         return new_finding(rule, Category.PERSONAL_DATA.value, self.config.severity, start, end, matched,
