@@ -60,6 +60,9 @@ Registry (台账):
   registry import    add/update from XLSX or CSV (exit 1 if refused) yuqing registry import 台账.xlsx --org no1-middle
   registry form      a filing's form (备案登记表) as DOCX         yuqing registry form 3 -o 备案登记表.docx
 
+Reports:
+  report stats       weekly / monthly statistics as XLSX or JSON  yuqing report stats --org demo-bureau --period 2026-W48 -o 统计.xlsx
+
 Text:
   check-text         find sensitive/wrong wording, personal data  yuqing check-text draft.txt --format json
   analyze            negativity and categories, one JSON per line yuqing analyze posts.txt --format json

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from yuqing.reports import views
+from yuqing.reports import views, views_stats
 
 app_name = "reports"
 
@@ -13,4 +13,5 @@ urlpatterns = [
     path("daily/<int:pk>/report.docx", views.daily_docx, name="daily-docx"),
     path("compliance/", views.compliance_view, name="compliance"),
     path("compliance/remind/", views.compliance_remind, name="compliance-remind"),
+    path("stats/", views_stats.stats_view, name="stats"),
 ]

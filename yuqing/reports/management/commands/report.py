@@ -26,10 +26,11 @@ def _date(value: str | None) -> date:
 
 class Command(BaseCommand):
     help = ("Daily reports. Examples: yuqing report compliance --org demo-bureau --date 2026-12-01 --format json ; "
-            "yuqing report daily --org no1-middle --date 2026-12-01 -o 日报.docx")
+            "yuqing report daily --org no1-middle --date 2026-12-01 -o 日报.docx ; "
+            "yuqing report stats --org demo-bureau --period 2026-11 -o 统计.xlsx")
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="action", required=True, metavar="compliance|daily")
+        sub = parser.add_subparsers(dest="action", required=True, metavar="compliance|daily|stats")
         c = sub.add_parser("compliance", help="each school under a bureau: on_time, late or missing")
         c.add_argument("--org", required=True, help="the bureau's slug")
         c.add_argument("--date", help="YYYY-MM-DD (default today)")
@@ -38,9 +39,17 @@ class Command(BaseCommand):
         d.add_argument("--org", required=True)
         d.add_argument("--date", help="YYYY-MM-DD (default today)")
         d.add_argument("-o", "--output", required=True, help="file to write ('-' for stdout)")
+        from yuqing.reports.stats_cli import add_stats_parser
+
+        add_stats_parser(sub)
 
     def handle(self, *args, **opts):
         getattr(self, "_" + opts["action"])(opts)
+
+    def _stats(self, opts):
+        from yuqing.reports.stats_cli import run_stats
+
+        run_stats(self, opts)
 
     def _compliance(self, opts):
         org = organization_by_slug(opts["org"])
