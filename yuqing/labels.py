@@ -79,6 +79,7 @@ _LABELS: dict[str, dict[str, object]] = {
         "evaluation_final": _("finalise the evaluation of"), "policy": _("set the policy of"),
         "forwarded": _("forward"), "responding": _("respond to"), "resolved": _("resolve"),
         "following_up": _("follow up"),
+        "export": _("export"),
     },
 }
 

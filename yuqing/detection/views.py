@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import Count, DateTimeField, F, Value, Window
-from django.db.models.functions import Coalesce, Lag, NullIf, Trunc
+from django.db.models import Count, DateTimeField, F, Window
+from django.db.models.functions import Coalesce, Lag, Trunc
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -30,16 +32,20 @@ from yuqing.detection.models import (
     SensitivePeriod,
     Sentiment,
 )
+from yuqing.detection.panels import Window as DashboardWindow
+from yuqing.detection.panels import panels_for
 from yuqing.detection.pipeline import effective_rules
 from yuqing.formerrors import apply_errors
 from yuqing.keyset import page_or_400
 from yuqing.labels import bilingual
+from yuqing.labels import label as label_of
 from yuqing.levels import Level
 from yuqing.monitoring.models import Item, ItemMetric, Source
 from yuqing.orgs import permissions
 from yuqing.orgs.models import Organization
 from yuqing.orgs.permissions import Perm, current_organization, visible_in_current
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 PAGE_SIZE = 50
 MENTION_ORDERING = ("-created_at", "-id")
 EVENT_ORDERING = ("-last_seen_at", "-id")
@@ -54,25 +60,73 @@ def _can(request, perm: Perm) -> bool:
 # ---------------------------------------------------------------------------------------------- dashboard
 
 
+DASHBOARD_RANGES = {"today": 1, "7": 7, "30": 30}
+TREND_DAYS_TODAY = 7  # "today" still shows the week's trend: one point is no trend
+
+
+def _dashboard_org(request) -> Organization:
+    """The current organisation, or (drill-down from a bureau's league table) one below it by `?org=slug`."""
+    org = current_organization(request)
+    slug = request.GET.get("org")
+    if slug and slug != org.slug:
+        below = permissions.visible_organizations(request.user).filter(slug=slug, path__startswith=org.path).first()
+        if below is None:
+            raise Http404("no such organisation")
+        org = below
+    return org
+
+
+def _window(key: str, days: int) -> DashboardWindow:
+    today = timezone.localdate()
+    first = today - timedelta(days=days - 1)
+    return DashboardWindow(key=key, first=first, last=today, start=datetime.combine(first, time.min, tzinfo=SHANGHAI),
+                  end=datetime.combine(today + timedelta(days=1), time.min, tzinfo=SHANGHAI))
+
+
 @login_required
 def dashboard(request):
-    start = timezone.make_aware(datetime.combine(timezone.localdate(), time.min))
-    today = visible_in_current(request, Mention.objects.filter(created_at__gte=start))
-    # Aggregated in the database: a busy day's mentions are never read into Python.
-    by_level = dict(today.order_by().values_list("event__level").annotate(n=Count("id")))
-    effective = Coalesce(NullIf("judged_sentiment", Value("")), "sentiment")
-    by_sentiment = dict(today.order_by().annotate(effective=effective).values_list("effective")
-                        .annotate(n=Count("id")))
-    sources = list(visible_in_current(request, Source.objects.filter(enabled=True)).values_list("flagged", "last_error"))
+    from yuqing.detection import aggregates
+
+    org = _dashboard_org(request)
+    key = request.GET.get("range") if request.GET.get("range") in DASHBOARD_RANGES else "today"
+    window = _window(key, DASHBOARD_RANGES[key])
+    subtree = permissions.org_subtree_ids(org)
+    everything = permissions.visible(request.user, Mention.objects.all()).filter(organization__in=subtree)
+    scope = everything.filter(created_at__gte=window.start, created_at__lt=window.end)
+    # Aggregated in the database: a busy month's mentions are never read into Python.
+    by_level = aggregates.by_level(scope)
+    by_sentiment = aggregates.by_sentiment(scope)
+    trend_window = window if key != "today" else _window("7", TREND_DAYS_TODAY)
+    trend = aggregates.per_day(everything.filter(created_at__gte=trend_window.start, created_at__lt=trend_window.end),
+                               trend_window.days)
+    platforms = sorted(aggregates.by_platform(scope).items(), key=lambda kv: -kv[1])
+    sources = list(permissions.visible(request.user, Source.objects.filter(enabled=True, organization__in=subtree))
+                   .values_list("flagged", "last_error"))
+    open_events = (permissions.visible(request.user, Event.objects.filter(status=Event.Status.OPEN))
+                   .filter(organization__in=subtree).select_related("organization")
+                   .order_by("-level", "-last_seen_at")[:20])
     return render(request, "detection/dashboard.html", {
-        "today_total": sum(by_level.values()),
+        "org": org, "window": window, "ranges": list(DASHBOARD_RANGES),
+        "total": sum(by_level.values()),
         "by_level": [(code, label, by_level.get(code, 0)) for code, label in LEVELS],
+        "unevented": by_level.get(aggregates.NO_LEVEL, 0),
         "by_sentiment": [(s.value, s.label, by_sentiment.get(s.value, 0)) for s in Sentiment],
-        "open_events": visible_in_current(request, Event.objects.filter(status=Event.Status.OPEN))
-        .select_related("organization").order_by("-level", "-last_seen_at")[:20],
+        "trend": {"labels": [d[5:] for d in trend["labels"]], "total": trend["total"],
+                  **{s.value: trend[s.value] for s in Sentiment},
+                  **{f"level_{code}": trend[f"level_{code}"] for code, _label in LEVELS}},
+        "level_names": {f"level_{code}": str(label) for code, label in LEVELS},
+        "sentiment_names": {s.value: str(s.label) for s in Sentiment},
+        "platforms": platforms,
+        "platform_chart": {"labels": [label_of(code or "other", "platform") for code, _n in platforms],
+                           "values": [n for _code, n in platforms]},
+        "top_sources": aggregates.by_source(scope, limit=10),
+        "hot_terms": aggregates.json_list_counts(scope, "matched_terms", limit=20),
+        "top_posts": aggregates.top_posts(scope, limit=10),
+        "open_events": open_events,
         "sources_ok": sum(1 for flagged, error in sources if not flagged and not error),
         "sources_failing": sum(1 for flagged, _error in sources if flagged),
         "sources_warning": sum(1 for flagged, error in sources if not flagged and error),
+        "panels": panels_for(request, org, window),
     })
 
 

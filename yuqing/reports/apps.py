@@ -9,4 +9,4 @@ class ReportsConfig(AppConfig):
     verbose_name = _("Reports")
 
     def ready(self) -> None:
-        from yuqing.reports import receivers  # noqa: F401  (the daily report's reminder)
+        from yuqing.reports import dashboard, receivers  # noqa: F401  (dashboard panels; the daily report's reminder)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from yuqing.labels import label
 from yuqing.orgs import permissions
 from yuqing.orgs.models import Organization
+from yuqing.orgs.permissions import Perm
 from yuqing.reports import stats
 from yuqing.reports.period import month_of, parse_period, week_of
 from yuqing.reports.stats_xlsx import channel_kind_label, level_label, sentiment_label, source_kind_label
@@ -34,8 +35,9 @@ def _organization(request) -> Organization:
             raise Http404("no such organisation")
         return org
     org = permissions.current_organization(request)
-    # A unit's statistics are its school's: the page counts whole schools.
-    while org.kind == Organization.Kind.UNIT and org.parent_id:
+    # A unit's statistics are its school's (the page counts whole schools) when the person may see the school.
+    while (org.kind == Organization.Kind.UNIT and org.parent_id
+           and permissions.has_perm(request.user, Perm.VIEW, org.parent)):
         org = org.parent
     return org
 
@@ -62,8 +64,10 @@ def stats_view(request):
     m = data["mentions"]
     charts = {
         "trend": data["trend"],
-        "levels": {"labels": [level_label(k) for k in m["by_level"]], "mentions": list(m["by_level"].values()),
-                   "events": [data["events"]["by_level"].get(k, 0) for k in m["by_level"]]},
+        # The chart shows the four levels; mentions outside any event are in the table below it.
+        "levels": {"labels": [level_label(k) for k in data["events"]["by_level"]],
+                   "mentions": [m["by_level"].get(k, 0) for k in data["events"]["by_level"]],
+                   "events": list(data["events"]["by_level"].values())},
         "sentiment": {"labels": [sentiment_label(k) for k in m["by_sentiment"]],
                       "values": list(m["by_sentiment"].values())},
         "platform": {"labels": [label(k or "other", "platform") for k in m["by_platform"]],

@@ -9,7 +9,7 @@ from django.core.management.base import BaseCommand, CommandError
 # Each app that has demo data offers a `demo.load()`; order matters (people before sources).
 DEMO_MODULES = ["yuqing.orgs.demo", "yuqing.monitoring.demo", "yuqing.detection.demo", "yuqing.notify.demo",
                 "yuqing.registry.demo", "yuqing.publishing.demo", "yuqing.incidents.demo",
-                "yuqing.reports.demo"]
+                "yuqing.reports.demo_history", "yuqing.reports.demo"]
 
 
 class Command(BaseCommand):
