@@ -155,3 +155,32 @@ def test_the_event_page_pages_its_posts_and_costs_the_same_for_a_large_event(wor
     assert html.count('rel="noopener noreferrer"') == 3 and 'rel="next"' in html
     trend = views._trend(event)
     assert trend["mentions"][-1] == 12 and trend["comments"][-1] == 4 + 2 * 1 + 9 * 2
+
+
+@pytest.mark.parametrize("url", ["/cases/", "/api/cases/"])
+def test_case_list_queries_do_not_grow_with_rows(world, login, url):
+    from yuqing.incidents.actions import do_open_case
+
+    def open_cases(n):
+        for k in range(n):
+            do_open_case(organization=world.school if k % 2 else world.other_school, acting_user=world.bureau_admin,
+                         title=f"家长反映食堂问题{k}")
+
+    client = login(world.supervisor)
+    open_cases(2)
+    few = _queries(client, url)
+    open_cases(14)
+    assert _queries(client, url) == few
+
+
+def test_case_api_pages_by_cursor_without_repeats(world, login):
+    from yuqing.incidents.actions import do_open_case
+
+    for k in range(7):
+        do_open_case(organization=world.school, acting_user=world.bureau_admin, title=f"个案{k}")
+    client = login(world.supervisor)
+    first = client.get("/api/cases/", {"limit": 4}).json()
+    do_open_case(organization=world.school, acting_user=world.bureau_admin, title="新开个案")  # inserted meanwhile
+    second = client.get(first["next"]).json()
+    seen = [c["id"] for c in first["results"] + second["results"]]
+    assert len(seen) == len(set(seen)) == 7 and second["next"] is None

@@ -22,6 +22,24 @@ def deadlines_for(obj):
     return Deadline.objects.filter(**_subject_lookup(obj)).select_related("assignee").order_by("due_at", "pk")
 
 
+def deadlines_by_subject(objs) -> dict:
+    """Every deadline of each of `objs` (one model), soonest first, in one query: {obj.pk: [Deadline, …]}.
+
+    For list pages and API lists, which would otherwise ask once per row.
+    """
+    objs = list(objs)
+    found: dict = {obj.pk: [] for obj in objs}
+    if not objs:
+        return found
+    by_key = {str(obj.pk): obj.pk for obj in objs}
+    rows = (Deadline.objects.filter(subject_type=ContentType.objects.get_for_model(type(objs[0])),
+                                    subject_id__in=list(by_key))
+            .select_related("assignee").order_by("due_at", "pk"))
+    for deadline in rows:
+        found[by_key[deadline.subject_id]].append(deadline)
+    return found
+
+
 def open_deadline(subject, *, kind: str, due_at, rule: str, organization, title: str = "", assignee=None,
                   remind_at=None) -> Deadline:
     """Start the clock of one step of `subject` (a system action, audited).

@@ -11,11 +11,12 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from yuqing.deadlines.actions import deadlines_for
+from yuqing.deadlines.actions import deadlines_by_subject, deadlines_for
 from yuqing.deadlines.models import Deadline
 from yuqing.incidents import actions
 from yuqing.incidents.models import Case, HandlingType, Origin
 from yuqing.incidents.timeline import timeline
+from yuqing.keyset import keyset_pagination
 from yuqing.levels import Level
 from yuqing.orgs import permissions
 from yuqing.orgs.models import Organization
@@ -44,11 +45,17 @@ class CaseSerializer(serializers.ModelSerializer):
     def get_level_label(self, obj) -> str:
         return Level(obj.level).label
 
+    @staticmethod
+    def _deadlines(obj) -> list[Deadline]:
+        # a list page fetched them for all its cases at once (CaseViewSet.list); a single case asks here
+        cached = getattr(obj, "_yq_deadlines", None)
+        return cached if cached is not None else list(deadlines_for(obj))
+
     def get_deadlines(self, obj) -> list[dict]:
-        return [deadline_dict(d) for d in deadlines_for(obj)]
+        return [deadline_dict(d) for d in self._deadlines(obj)]
 
     def get_overdue(self, obj) -> bool:
-        return deadlines_for(obj).filter(state=Deadline.State.OVERDUE).exists()
+        return any(d.state == Deadline.State.OVERDUE for d in self._deadlines(obj))
 
 
 class CaseDetailSerializer(CaseSerializer):
@@ -84,14 +91,21 @@ class CaseOpenSerializer(serializers.Serializer):
 
 
 class CaseViewSet(viewsets.ReadOnlyModelViewSet):
-    """Cases the person may see (a bureau sees its schools'), overdue first; writes through the actions."""
+    """Cases the person may see (a bureau sees its schools'), newest first; writes through the actions."""
 
     serializer_class = CaseSerializer
+    pagination_class = keyset_pagination(("-opened_at", "-id"))
 
     def get_queryset(self):
         qs = permissions.visible(self.request.user, Case.objects.select_related(
             "organization", "responsible", "spokesperson"))
         return qs.order_by("-opened_at", "-id")
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        for case, steps in zip(page, deadlines_by_subject(page).values(), strict=True):
+            case._yq_deadlines = steps
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     def get_serializer_class(self):
         return CaseDetailSerializer if self.action == "retrieve" else CaseSerializer
