@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import re
-import warnings
 from datetime import datetime
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import lxml.etree
 import lxml.html
-import trafilatura
 
 from ...entries import RawEntry, guess_platform
 from ...errors import ParseError, gettext_noop
 from ...timeparse import try_parse_time
+from .body import best_text, with_trafilatura
+from .title import article_title
 
 _XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 # Where sites put the publication time, most precise first (trafilatura only returns a date).
@@ -87,21 +87,12 @@ def _first(root: lxml.html.HtmlElement, xpaths: tuple[str, ...]) -> str:
 def extract_article(html: str, url: str, *, platform: str = "", now: datetime | None = None) -> RawEntry:
     """Main text, title, author and published time of an article page; ``ParseError`` if it has no text."""
     root = parse_html(html)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # trafilatura's lxml truth-testing FutureWarning
-        document = trafilatura.bare_extraction(
-            lxml.html.tostring(root, encoding="unicode"),
-            url=url,
-            with_metadata=True,
-            include_comments=False,
-            include_tables=True,
-        )
-    text = (document.text or "").strip() if document is not None else ""
+    markup = lxml.html.tostring(root, encoding="unicode")
+    document = with_trafilatura(markup, url)
+    text = best_text(root, markup, (document.text or "") if document is not None else "").strip()
     if not text:
         raise ParseError(gettext_noop("no article text found on %(url)s"), url=url)
-    title = (document.title or "").strip() if document is not None else ""
-    if not title:
-        title = " ".join((root.findtext(".//title") or "").split())
+    title = article_title(root, fallback=(document.title or "") if document is not None else "")
     author = _first(root, _AUTHOR_XPATHS) or (document.author or "" if document is not None else "")
     published = try_parse_time(_first(root, _TIME_XPATHS), now=now)
     if published is None and document is not None and document.date:
