@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -166,24 +166,46 @@ def do_submit_tip(*, organization, acting_user, url: str = "", text: str = "", t
 @dataclass
 class ImportOutcome:
     rows: int
-    stored: StoreResult
+    stored: StoreResult | None  # None for a dry run
     errors: list  # EntryError with row numbers
+    dry_run: bool = False
+    preview: list = field(default_factory=list)  # a dry run's first entries, as they would be stored
+    would_be_new: int = 0
+    already_known: int = 0
 
 
-def do_import_file(*, organization, acting_user, data: bytes, filename: str, mapping: dict,
-                   platform: str = "") -> ImportOutcome:
-    """Import a CSV/XLSX/JSONL export: good rows are stored, bad rows are listed with their row numbers."""
-    permissions.require(acting_user, Perm.MANAGE_SOURCES, organization)
+IMPORT_PREVIEW_ROWS = 20
+
+
+def _read_import(data: bytes, filename: str, mapping: dict, platform: str):
     try:
         file_format = fileimport.format_from_filename(filename)
         config = fileimport.FileImportConfig.from_options(
             {"format": str(file_format), "mapping": mapping, "platform": platform})
-        result = fileimport.import_with_config(data, config)
+        return fileimport.import_with_config(data, config)
     except ConfigError as exc:
-        field = "file" if exc.field == "format" else "mapping"
-        raise ValidationError({field: [plain_error(exc)]}) from exc
+        field_name = "file" if exc.field == "format" else "mapping"
+        raise ValidationError({field_name: [plain_error(exc)]}) from exc
     except CollectionError as exc:
         raise ValidationError({"file": [plain_error(exc)]}) from exc
+
+
+def do_import_file(*, organization, acting_user, data: bytes, filename: str, mapping: dict,
+                   platform: str = "", dry_run: bool = False) -> ImportOutcome:
+    """Import a CSV/XLSX/JSONL export: good rows are stored, bad rows are listed with their row numbers.
+
+    A dry run reads and checks the whole file the same way and says what would be stored (new or already
+    known, the first rows as they would look) without storing anything or writing the audit log."""
+    permissions.require(acting_user, Perm.MANAGE_SOURCES, organization)
+    result = _read_import(data, filename, mapping, platform)
+    if dry_run:
+        source = Source.objects.filter(organization=organization, kind=Source.Kind.FILEIMPORT).first()
+        hashes = {identity_hash(entry, source.pk if source else None) for entry in result.entries}
+        known = set(Item.objects.filter(organization=organization, url_hash__in=hashes)
+                    .values_list("url_hash", flat=True)) if hashes else set()
+        return ImportOutcome(result.rows, None, result.errors, dry_run=True,
+                             preview=result.entries[:IMPORT_PREVIEW_ROWS],
+                             would_be_new=len(hashes - known), already_known=len(known))
     source = _own_source(organization, Source.Kind.FILEIMPORT, _("File imports"))
     stored = store_entries(organization, source, result.entries)
     with transaction.atomic():

@@ -17,6 +17,8 @@ urlpatterns = [
     path("monitoring/tips/new/", views.tip_create, name="tip-create"),
     path("monitoring/evidence/<int:pk>/", views.evidence_file, name="evidence-file"),
     path("monitoring/import/", views.import_file, name="import"),
+    path("monitoring/import/template.csv", views.import_template, {"fmt": "csv"}, name="import-template-csv"),
+    path("monitoring/import/template.xlsx", views.import_template, {"fmt": "xlsx"}, name="import-template-xlsx"),
     path("api/push/<str:token>", api.PushView.as_view(), name="push"),
     path("demo-feeds/<slug:name>.xml", demo.feed, name="demo-feed"),
 ]

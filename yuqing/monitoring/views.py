@@ -245,12 +245,47 @@ def import_file(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            outcome = actions.do_import_file(organization=org, acting_user=request.user, data=read_capped(upload, ImportForm.MAX_BYTES, field="file"),
+            outcome = actions.do_import_file(organization=org, acting_user=request.user,
+                                             data=read_capped(upload, ImportForm.MAX_BYTES, field="file"),
                                              filename=upload.name, mapping=form.cleaned_data["mapping"],
-                                             platform=form.cleaned_data["platform"])
+                                             platform=form.cleaned_data["platform"],
+                                             dry_run="dry_run" in request.POST)
         except ValidationError as exc:
             apply_errors(form, exc)
     return render(request, "monitoring/import_form.html", {"form": form, "org": org, "outcome": outcome})
+
+
+# The template's columns are the default mapping's, so a filled-in template imports without changes.
+IMPORT_TEMPLATE_HEADERS = ["标题", "内容", "链接", "时间", "作者"]
+IMPORT_TEMPLATE_EXAMPLE = ["（示例）第一中学运动会通讯", "这里填写帖子或文章的正文。", "https://example.cn/post/1",
+                           "2026-09-01 08:30", "某网友"]
+
+
+@login_required
+def import_template(request, fmt: str):
+    """A file to fill in for the import: the default mapping's headers and one example row."""
+    from django.http import HttpResponse
+
+    permissions.require(request.user, Perm.MANAGE_SOURCES, current_organization(request))
+    if fmt == "xlsx":
+        from yuqing.documents.spreadsheet import Sheet, write_xlsx
+
+        data = write_xlsx([Sheet("导入", IMPORT_TEMPLATE_HEADERS, [IMPORT_TEMPLATE_EXAMPLE])])
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        import csv
+        import io
+
+        buf = io.StringIO()
+        writer = csv.writer(buf)
+        writer.writerow(IMPORT_TEMPLATE_HEADERS)
+        writer.writerow(IMPORT_TEMPLATE_EXAMPLE)
+        # UTF-8 with a BOM: Excel on Chinese Windows opens it without mangling the headers.
+        data = ("\ufeff" + buf.getvalue()).encode("utf-8")
+        content_type = "text/csv; charset=utf-8"
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="yuqing-import-template.{fmt}"'
+    return response
 
 
 @login_required
