@@ -63,6 +63,26 @@ class EncryptedTextField(models.TextField):
         return super().formfield(**kwargs)
 
 
+def saved_placeholder(saved: bool) -> str:
+    return str(_("saved — enter a new value to replace it") if saved else _("not set yet"))
+
+
+class SecretTextarea(forms.Textarea):
+    """A multi-line secret (extra headers): never shows the stored value; a blank submission keeps it."""
+
+    def __init__(self, attrs=None, saved: bool = False):
+        super().__init__(attrs={"rows": 3, "autocomplete": "off", "spellcheck": "false", **(attrs or {})})
+        self.has_saved_value = saved
+
+    def format_value(self, value):
+        return None
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, None, attrs)
+        context["widget"]["attrs"].setdefault("placeholder", saved_placeholder(self.has_saved_value))
+        return context
+
+
 class SecretInput(forms.PasswordInput):
     """Never shows the stored value; a blank submission keeps what was saved."""
 

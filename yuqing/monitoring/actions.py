@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,10 +21,20 @@ from yuqing.orgs.permissions import Perm
 
 SOURCE_FIELDS = ("name", "kind", "url", "options", "secret", "interval_seconds", "enabled", "allow_private",
                  "respect_robots")
-_AUDIT_FIELDS = [*SOURCE_FIELDS, "organization", "flagged"]
+_AUDIT_FIELDS = [*SOURCE_FIELDS, "secret_headers", "organization", "flagged"]
 # Connector option → the form field that holds it (the rest live in "options").
 _OPTION_FIELD = {"url": "url", "list_url": "url", "secret": "secret", "token": "secret"}
 MIN_INTERVAL_SECONDS = 60
+
+
+def _keep_headers_secret(source: Source) -> None:
+    """Move a `headers` option into the encrypted column; options without `headers` keep the stored ones."""
+    options = dict(source.options or {})
+    if "headers" not in options:
+        return
+    headers = options.pop("headers")
+    source.options = options
+    source.secret_headers = json.dumps(headers, ensure_ascii=False) if headers else ""
 
 
 def _check_private(acting_user, organization, allow_private: bool, before: bool = False) -> None:
@@ -59,6 +70,7 @@ def do_create_source(*, organization, acting_user, name: str, kind: str, url: st
     source = Source(organization=organization, name=name, kind=kind, url=url, options=options or {}, secret=secret,
                     interval_seconds=interval_seconds, enabled=enabled, allow_private=allow_private,
                     respect_robots=respect_robots, next_run_at=timezone.now())
+    _keep_headers_secret(source)
     _validate(source)
     with transaction.atomic():
         source.save()
@@ -76,6 +88,7 @@ def do_update_source(source: Source, *, acting_user, **changes) -> Source:
     if not changes.get("secret", True):
         del changes["secret"]
     apply_changes(source, changes, set(SOURCE_FIELDS) - {"kind"})
+    _keep_headers_secret(source)
     _validate(source)
     # a new address or new options deserve a fresh fetch, not a 304 for the old one
     source.etag = source.last_modified = ""

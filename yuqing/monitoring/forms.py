@@ -79,9 +79,13 @@ class SourceForm(forms.Form):
         help_text=_("Only for sources inside your own network. Only an administrator may change this."))
 
     def __init__(self, *args, organizations, can_allow_private: bool, editing: bool = False,
-                 has_secret: bool = False, **kwargs):
+                 has_secret: bool = False, has_headers: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["secret"].widget.has_saved_value = has_secret
+        if has_headers:
+            self.fields["options"].help_text = format_html(
+                "{} {}", self.fields["options"].help_text,
+                _("Extra headers: saved (not shown again); give \"headers\" again to replace them."))
         self.fields["organization"].queryset = organizations
         if editing:
             del self.fields["organization"]

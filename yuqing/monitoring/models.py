@@ -40,6 +40,8 @@ class Source(models.Model):
     options = models.JSONField(_("options"), default=dict, blank=True)
     # Webhook signing secret or API token; stored encrypted, never shown again.
     secret = EncryptedTextField(_("secret"), blank=True, default="")
+    # The `headers` option (often Authorization: …) as JSON, encrypted: write-only, out of `options` and the audit.
+    secret_headers = EncryptedTextField(_("extra headers"), blank=True, default="")
     interval_seconds = models.PositiveIntegerField(_("interval (seconds)"), default=DEFAULT_INTERVAL_SECONDS)
     enabled = models.BooleanField(_("enabled"), default=True)
     # Reaching loopback/private addresses is an SSRF risk; only an administrator may allow it.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import json
 import logging
 import random
 import threading
@@ -436,6 +437,8 @@ def set_fetcher(fetcher: Fetcher | None) -> None:
 def connector_options(source: Source) -> dict:
     """The connector's options: the stored ones plus the address and secret kept in their own columns."""
     options = dict(source.options or {})
+    if source.secret_headers:
+        options["headers"] = json.loads(source.secret_headers)
     if source.kind == Source.Kind.PAGE:
         options["list_url"] = source.url
     elif source.kind in (Source.Kind.RSS, Source.Kind.JSON):

@@ -91,6 +91,7 @@ def source_edit(request, pk):
                "interval_seconds": source.interval_seconds, "enabled": source.enabled,
                "respect_robots": source.respect_robots, "allow_private": source.allow_private}
     form = SourceForm(request.POST or None, initial=initial, editing=True, has_secret=bool(source.secret),
+                      has_headers=bool(source.secret_headers),
                       **_form_kwargs(request, source.organization))
     if request.method == "POST":
         permissions.require(request.user, Perm.MANAGE_SOURCES, source.organization)

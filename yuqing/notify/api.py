@@ -19,9 +19,10 @@ from yuqing.orgs.models import Organization
 class NotifierSerializer(serializers.ModelSerializer):
     organization = serializers.SlugRelatedField(slug_field="slug", queryset=Organization.objects.all())
     secrets = serializers.DictField(
-        child=serializers.CharField(allow_blank=True), write_only=True, required=False,
-        help_text="The kind's secret settings (robot key, signing secret, SMTP password); never returned. "
-                  "On update, omitted or blank secrets keep the stored ones.",
+        child=serializers.JSONField(), write_only=True, required=False,
+        help_text="The kind's secret settings (robot key, signing secret, SMTP password, a webhook's address and "
+                  "extra headers); never returned. On update, omitted or blank secrets keep the stored ones. "
+                  "Secret settings sent in `config` are treated the same way.",
     )
     has_secrets = serializers.SerializerMethodField()
 

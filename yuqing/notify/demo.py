@@ -34,7 +34,7 @@ def retarget() -> int:
     moved = 0
     for notifier in Notifier.objects.filter(name=DEMO_NOTIFIER, kind=Notifier.Kind.WEBHOOK):
         wanted = f"{base_url()}/notify/demo-receiver/"
-        if root is not None and notifier.config.get("url") != wanted:
+        if root is not None and notifier.secrets().get("url") != wanted:
             actions.do_update_notifier(notifier, acting_user=root, settings={**notifier.config, "url": wanted})
             moved += 1
         if root is not None:

@@ -7,7 +7,7 @@ import dataclasses
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from yuqing.encryption import SecretInput
+from yuqing.encryption import SecretInput, SecretTextarea
 from yuqing.labels import label as label_of
 from yuqing.notify.actions import check_settings, split_settings
 from yuqing.notify.models import LEVEL_CHOICES
@@ -76,8 +76,9 @@ class NotifierForm(forms.Form):
         label, help_text = LABELS.get(name, name.replace("_", " ").capitalize()), HELP.get(name, "")
         if name in self.secret_names:
             editing = self.notifier is not None and name in self.notifier.secrets()
+            widget = (SecretTextarea(saved=editing) if type_name.startswith("dict") else SecretInput(saved=editing))
             return forms.CharField(
-                label=label, required=not editing and not has_default, widget=SecretInput(saved=editing), strip=True,
+                label=label, required=not editing and not has_default, widget=widget, strip=True,
                 help_text=_("Stored encrypted and never shown; leave blank to keep the saved value.") if editing
                 else help_text,
             )

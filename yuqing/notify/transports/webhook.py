@@ -32,7 +32,9 @@ class Config(TransportConfig):
     secret: str
     headers: dict[str, str] = field(default_factory=dict)
 
-    SECRET_FIELDS = ("secret",)
+    # The address may carry a token and the extra headers usually do (Authorization: Bearer …): all three are
+    # stored encrypted, never shown again and kept out of the audit log.
+    SECRET_FIELDS = ("secret", "url", "headers")
 
     @property
     def rate_key(self) -> str:
