@@ -66,6 +66,7 @@ _LABELS: dict[str, dict[str, object]] = {
         "totp_enable": _("turn on two-step login"), "totp_remove": _("remove two-step login"),
         "totp_reset": _("reset two-step login"), "recovery_codes": _("issue recovery codes"),
         "recovery_code_use": _("use a recovery code"),
+        "repeat": _("add repeating"),
         "unlock": _("lift the lock-out"), "invite": _("invite"), "password_reset": _("send a password link"),
         "approve": _("approve"), "reject": _("reject"), "close": _("close"), "reopen": _("reopen"),
         "transition": _("change the status"), "register": _("register"), "overdue": _("mark overdue"), "note": _("add a note to"), "open": _("open"), "escalate": _("escalate"),

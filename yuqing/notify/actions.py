@@ -132,6 +132,35 @@ def do_add_shift(*, organization: Organization, user, starts_at: datetime, ends_
     return shift
 
 
+def do_add_repeating_shifts(*, organization: Organization, user, starts_at: datetime, ends_at: datetime,
+                            weekdays, repeat_until, skip_non_working: bool = False, note: str = "",
+                            acting_user) -> list[DutyShift]:
+    """A weekly pattern of shifts (e.g. every working Monday and Thursday until the end of term), created in one
+    transaction with one audit record listing them; each shift can then be removed on its own."""
+    from django.utils.translation import gettext as _
+
+    from yuqing.notify import shift_series
+
+    permissions.require(acting_user, Perm.MANAGE_DUTY, organization)
+    _check_member(user, organization)
+    local_start, local_end = timezone.localtime(starts_at), timezone.localtime(ends_at)
+    try:
+        times = shift_series.unroll(local_start, local_end, weekdays=weekdays, until=repeat_until,
+                                    skip_non_working=skip_non_working)
+    except shift_series.PatternError as exc:
+        raise ValidationError({exc.field: [_(exc.message) % exc.params if exc.params else _(exc.message)]}) from None
+    shifts = [DutyShift(organization=organization, user=user, starts_at=a, ends_at=b, note=note) for a, b in times]
+    for shift in shifts:
+        shift.full_clean()
+    with transaction.atomic():
+        DutyShift.objects.bulk_create(shifts)
+        record(actor=acting_user, action="duty_shift.repeat", organization=organization, object_repr=str(user),
+               after={"user": user.username, "count": len(shifts), "weekdays": sorted(set(weekdays)),
+                      "until": repeat_until.isoformat(), "skip_non_working": skip_non_working,
+                      "first": shifts[0].starts_at.isoformat(), "last": shifts[-1].starts_at.isoformat()})
+    return shifts
+
+
 def do_remove_shift(shift: DutyShift, *, acting_user) -> None:
     permissions.require(acting_user, Perm.MANAGE_DUTY, shift.organization)
     with transaction.atomic():

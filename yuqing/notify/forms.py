@@ -156,6 +156,16 @@ class DutyShiftForm(forms.Form):
     starts_at = forms.DateTimeField(label=_("Starts"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     ends_at = forms.DateTimeField(label=_("Ends"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
+    repeat_until = forms.DateField(label=_("Repeat weekly until"), required=False,
+                                   widget=forms.DateInput(attrs={"type": "date"}),
+                                   help_text=_("Leave empty for a single shift."))
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("Repeat on"), required=False, coerce=int, widget=forms.CheckboxSelectMultiple,
+        choices=[(0, _("Mon")), (1, _("Tue")), (2, _("Wed")), (3, _("Thu")), (4, _("Fri")), (5, _("Sat")),
+                 (6, _("Sun"))],
+        help_text=_("Empty: the weekday of the first shift."))
+    skip_non_working = forms.BooleanField(label=_("Skip days off (public holidays and weekends, with make-up working days)"),
+                                          required=False)
 
     def __init__(self, *args, people=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -167,4 +177,6 @@ class DutyShiftForm(forms.Form):
         starts, ends = cleaned.get("starts_at"), cleaned.get("ends_at")
         if starts and ends and ends <= starts:
             self.add_error("ends_at", _("The shift must end after it starts."))
+        if not cleaned.get("repeat_until") and (cleaned.get("weekdays") or cleaned.get("skip_non_working")):
+            self.add_error("repeat_until", _("Give the day the repetition ends."))
         return cleaned

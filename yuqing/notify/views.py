@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -191,13 +192,23 @@ def roster(request):
     if can_manage:
         form = DutyShiftForm(request.POST or None, people=actions.members_for_roster(org))
         if request.method == "POST" and form.is_valid():
+            data = dict(form.cleaned_data)
+            until, weekdays, skip = data.pop("repeat_until"), data.pop("weekdays"), data.pop("skip_non_working")
             try:
-                actions.do_add_shift(organization=org, acting_user=request.user, **form.cleaned_data)
+                if until:
+                    weekdays = weekdays or [timezone.localtime(data["starts_at"]).weekday()]
+                    added = actions.do_add_repeating_shifts(organization=org, acting_user=request.user,
+                                                            weekdays=weekdays, repeat_until=until,
+                                                            skip_non_working=skip, **data)
+                else:
+                    added = [actions.do_add_shift(organization=org, acting_user=request.user, **data)]
             except ValidationError as exc:
                 apply_errors(form, exc)
             else:
-                messages.success(request, _("Shift added."))
-                return redirect(f"{request.path}?week={monday.isoformat()}")
+                messages.success(request, ngettext("%(count)d shift added.", "%(count)d shifts added.",
+                                                   len(added)) % {"count": len(added)})
+                week = _week_start(timezone.localtime(added[0].starts_at).date().isoformat())
+                return redirect(f"{request.path}?week={week.isoformat()}")
     elif request.method == "POST":
         permissions.require(request.user, Perm.MANAGE_DUTY, org)
     on_duty = [s for s in shifts if s.starts_at <= now < s.ends_at]
