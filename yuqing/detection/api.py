@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
@@ -20,10 +19,6 @@ from yuqing.levels import Level
 from yuqing.orgs import permissions
 from yuqing.orgs.models import Organization
 from yuqing.orgs.permissions import Perm
-
-
-def _raise_drf(exc: DjangoValidationError):
-    raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
 
 
 class SchemeSerializer(serializers.ModelSerializer):
@@ -56,21 +51,15 @@ class SchemeViewSet(viewsets.ModelViewSet):
         org = data.pop("organization")
         if not permissions.has_perm(self.request.user, Perm.VIEW, org):
             raise ValidationError({"organization": "no such organisation"})
-        try:
-            serializer.instance = actions.do_create_scheme(organization=org, acting_user=self.request.user, **data)
-        except DjangoValidationError as exc:
-            _raise_drf(exc)
+        serializer.instance = actions.do_create_scheme(organization=org, acting_user=self.request.user, **data)
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         org = data.pop("organization", None)
         if org is not None and org.pk != serializer.instance.organization_id:
             raise ValidationError({"organization": "a scheme cannot move to another organisation"})
-        try:
-            serializer.instance = actions.do_update_scheme(serializer.instance, acting_user=self.request.user,
-                                                           **data)
-        except DjangoValidationError as exc:
-            _raise_drf(exc)
+        serializer.instance = actions.do_update_scheme(serializer.instance, acting_user=self.request.user,
+                                                       **data)
 
     def perform_destroy(self, instance):
         actions.do_delete_scheme(instance, acting_user=self.request.user)
@@ -194,11 +183,8 @@ class EventViewSet(viewsets.ReadOnlyModelViewSet):
         event = self.get_object()
         body = EventStatusSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            actions.do_close_event(event, acting_user=request.user, reason=body.validated_data["reason"],
-                                   reopen=reopen)
-        except DjangoValidationError as exc:
-            _raise_drf(exc)
+        actions.do_close_event(event, acting_user=request.user, reason=body.validated_data["reason"],
+                               reopen=reopen)
         return Response(EventSerializer(event).data)
 
     @extend_schema(request=EventStatusSerializer, responses=EventSerializer)
@@ -239,13 +225,10 @@ class JudgementViewSet(mixins.CreateModelMixin, mixins.ListModelMixin, viewsets.
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         mention = get_object_or_404(permissions.visible(request.user, Mention.objects.all()), pk=data["mention"].pk)
-        try:
-            judgement = actions.do_judge_mention(
-                mention, acting_user=request.user, sentiment=data.get("sentiment"),
-                relevance=data.get("relevance"), note=data.get("note", ""),
-            )
-        except DjangoValidationError as exc:
-            _raise_drf(exc)
+        judgement = actions.do_judge_mention(
+            mention, acting_user=request.user, sentiment=data.get("sentiment"),
+            relevance=data.get("relevance"), note=data.get("note", ""),
+        )
         return Response(JudgementSerializer(judgement).data, status=status.HTTP_201_CREATED)
 
 

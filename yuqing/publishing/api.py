@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -13,10 +12,6 @@ from yuqing.orgs import permissions
 from yuqing.orgs.models import Organization
 from yuqing.publishing import actions
 from yuqing.publishing.models import Decision, Draft, DraftVersion, PublishRecord
-
-
-def _raise_drf(exc: DjangoValidationError):
-    raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
 
 
 class VersionSerializer(serializers.ModelSerializer):
@@ -119,34 +114,25 @@ class DraftViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Re
         organization = data.get("organization") or _own_organization(self.request.user)
         if not permissions.visible_organizations(self.request.user).filter(pk=organization.pk).exists():
             raise ValidationError({"organization": ["no such organisation"]})
-        try:
-            serializer.instance = actions.do_create_draft(
-                organization=organization, acting_user=self.request.user, title=data.get("title", ""),
-                body=data.get("body", ""), category=data.get("category", "school_news"),
-                channels=data.get("channels", []), is_repost=data.get("is_repost", False),
-                source=data.get("source", ""))
-        except DjangoValidationError as exc:
-            _raise_drf(exc)
+        serializer.instance = actions.do_create_draft(
+            organization=organization, acting_user=self.request.user, title=data.get("title", ""),
+            body=data.get("body", ""), category=data.get("category", "school_news"),
+            channels=data.get("channels", []), is_repost=data.get("is_repost", False),
+            source=data.get("source", ""))
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         if "organization" in data and data["organization"] != serializer.instance.organization:
             raise ValidationError({"organization": ["a draft cannot move to another organisation"]})
         data.pop("organization", None)
-        try:
-            serializer.instance = actions.do_update_draft(serializer.instance, acting_user=self.request.user,
-                                                          **data)
-        except DjangoValidationError as exc:
-            _raise_drf(exc)
+        serializer.instance = actions.do_update_draft(serializer.instance, acting_user=self.request.user,
+                                                      **data)
 
     @extend_schema(request=None, responses=DraftSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
         """Send the draft into review at the first stage (automatic checks run again)."""
-        try:
-            draft = actions.do_submit_draft(self.get_object(), acting_user=request.user)
-        except DjangoValidationError as exc:
-            _raise_drf(exc)
+        draft = actions.do_submit_draft(self.get_object(), acting_user=request.user)
         return Response(self.get_serializer(Draft.objects.get(pk=draft.pk)).data)
 
     @extend_schema(request=DecideSerializer, responses=DecisionSerializer)
@@ -155,10 +141,7 @@ class DraftViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Re
         """Approve, reject (back to the author) or return to an earlier stage, at the draft's current stage."""
         body = DecideSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            made = actions.do_decide_draft(self.get_object(), acting_user=request.user, **body.validated_data)
-        except DjangoValidationError as exc:
-            _raise_drf(exc)
+        made = actions.do_decide_draft(self.get_object(), acting_user=request.user, **body.validated_data)
         return Response(DecisionSerializer(made).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=VersionSerializer(many=True))
@@ -215,10 +198,7 @@ class PublishRecordViewSet(viewsets.ReadOnlyModelViewSet):
         """Record the test send / preview (先预览再群发)."""
         body = PreviewSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            record = actions.do_record_preview(self.get_object(), acting_user=request.user, **body.validated_data)
-        except DjangoValidationError as exc:
-            _raise_drf(exc)
+        record = actions.do_record_preview(self.get_object(), acting_user=request.user, **body.validated_data)
         return Response(self.get_serializer(self.get_queryset().get(pk=record.pk)).data)
 
     @extend_schema(request=PublishSerializer, responses=PublishRecordSerializer)
@@ -227,10 +207,7 @@ class PublishRecordViewSet(viewsets.ReadOnlyModelViewSet):
         """Mark the mass send done, optionally with the publication's address."""
         body = PublishSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        try:
-            record = actions.do_publish(self.get_object(), acting_user=request.user, **body.validated_data)
-        except DjangoValidationError as exc:
-            _raise_drf(exc)
+        record = actions.do_publish(self.get_object(), acting_user=request.user, **body.validated_data)
         return Response(self.get_serializer(self.get_queryset().get(pk=record.pk)).data)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import serializers, viewsets
 from rest_framework.exceptions import ValidationError
@@ -14,10 +13,6 @@ from yuqing.orgs.permissions import Perm
 from yuqing.registry import actions
 from yuqing.registry.activity import days_silent, is_dormant, last_publication, with_activity
 from yuqing.registry.models import Channel, ChatGroup, Filing, Status
-
-
-def _raise_drf(exc: DjangoValidationError):
-    raise ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages})
 
 
 class _PersonField(serializers.SlugRelatedField):
@@ -116,15 +111,12 @@ class _RegistryViewSet(viewsets.ModelViewSet):
             raise ValidationError({"organization": ["no such organisation"]})
         reason = data.pop("reason", "")
         status = data.pop("status", None)
-        try:
-            if status is not None:
-                serializer.instance = actions.do_register(self.model, org, acting_user=self.request.user,
-                                                          status=status, **data)
-            else:
-                serializer.instance = actions.do_apply(self.model, org, acting_user=self.request.user,
-                                                       reason=reason, **data)
-        except DjangoValidationError as exc:
-            _raise_drf(exc)
+        if status is not None:
+            serializer.instance = actions.do_register(self.model, org, acting_user=self.request.user,
+                                                      status=status, **data)
+        else:
+            serializer.instance = actions.do_apply(self.model, org, acting_user=self.request.user,
+                                                   reason=reason, **data)
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
@@ -134,10 +126,7 @@ class _RegistryViewSet(viewsets.ModelViewSet):
             raise ValidationError({"organization": ["cannot move to another organisation"]})
         if "status" in data and data.pop("status") != serializer.instance.status:
             raise ValidationError({"status": ["status changes go through a filing or a transition"]})
-        try:
-            actions.do_update(serializer.instance, acting_user=self.request.user, **data)
-        except DjangoValidationError as exc:
-            _raise_drf(exc)
+        actions.do_update(serializer.instance, acting_user=self.request.user, **data)
 
 
 @extend_schema_view(list=extend_schema(parameters=_FILTERS))
