@@ -232,3 +232,10 @@ def test_links_expire_are_replaced_and_are_refused_for_a_higher_admin(world, log
         actions.do_issue_account_link(world.bureau_admin, acting_user=world.school_admin)
     c = login(world.school_admin)
     assert c.post(f"/people/{world.bureau_admin.pk}/link/").status_code == 403
+
+
+def test_the_add_a_role_form_also_starts_at_the_least_privileged_role(world, login):
+    from yuqing.orgs.permissions import least_privileged_role
+
+    page = login(world.school_admin).get(f"/people/{world.editor.pk}/").content.decode()
+    assert f'<option value="{least_privileged_role()}" selected>' in page

@@ -65,6 +65,7 @@ class MembershipForm(forms.Form):
         super().__init__(*args, **kwargs)
         if organizations is not None:
             self.fields["organization"].queryset = organizations
+        self.fields["role"].initial = least_privileged_role()
 
 
 class SetPasswordForm(forms.Form):
