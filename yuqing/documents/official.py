@@ -318,6 +318,16 @@ class OfficialDocument:
         self._document.add_paragraph()
         return self
 
+    def picture(self, png: bytes, width_mm: float = TEXT_WIDTH_MM) -> OfficialDocument:
+        """An image (a chart) centred on its own line, `width_mm` wide (the text width by default)."""
+        paragraph = self._document.add_paragraph()
+        paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        paragraph.paragraph_format.first_line_indent = Pt(0)
+        # an exact 28-pt line would clip the picture to one line's height
+        paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        paragraph.add_run().add_picture(io.BytesIO(png), width=Mm(min(width_mm, TEXT_WIDTH_MM)))
+        return self
+
     def page_break(self) -> OfficialDocument:
         self._document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
         return self
