@@ -62,6 +62,10 @@ Registry (台账):
 
 Reports:
   report stats       weekly / monthly statistics as XLSX or JSON  yuqing report stats --org demo-bureau --period 2026-W48 -o 统计.xlsx
+  report compliance  who reported today (on_time/late/missing)    yuqing report compliance --org demo-bureau --format json
+  report daily       a daily report (日报) as DOCX                 yuqing report daily --org no1-middle --date 2026-12-01 -o 日报.docx
+  report self-inspection  the self-inspection report (自查报告)   yuqing report self-inspection --org no1-middle --from 2026-11-01 --to 2026-11-30 -o 自查报告.docx
+  report briefing    a briefing (舆情简报): day, week or month    yuqing report briefing --org demo-bureau --period 2026-W48 -o 舆情简报.docx
 
 Text:
   check-text         find sensitive/wrong wording, personal data  yuqing check-text draft.txt --format json

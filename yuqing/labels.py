@@ -53,6 +53,7 @@ _LABELS: dict[str, dict[str, object]] = {
         "review_chain": _("review chain"), "scheme": _("scheme"), "sensitive_period": _("sensitive period"),
         "source": _("source"), "user": _("person"), "channel": _("channel"), "chat_group": _("chat group"),
         "case": _("case"), "group": _("chat group"), "registry": _("registry"), "deadline": _("deadline"), "bulletin": _("bulletin"), "report": _("report"),
+        "self_inspection": _("self-inspection report"), "briefing": _("briefing"),
     },
     "audit_verb": {
         "create": _("create"), "update": _("change"), "delete": _("delete"), "raise": _("raise"),
@@ -81,6 +82,7 @@ _LABELS: dict[str, dict[str, object]] = {
         "forwarded": _("forward"), "responding": _("respond to"), "resolved": _("resolve"),
         "following_up": _("follow up"),
         "export": _("export"),
+        "regenerate": _("generate again"), "finalise": _("finalise"),
     },
 }
 

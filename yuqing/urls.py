@@ -13,6 +13,7 @@ from yuqing.monitoring import api as monitoring_api
 from yuqing.notify import api as notify_api
 from yuqing.publishing import api as publishing_api
 from yuqing.registry import api as registry_api
+from yuqing.reports import api as reports_api
 from yuqing.system import views as system_views
 
 router = DefaultRouter()
@@ -24,6 +25,7 @@ detection_api.register(router)
 registry_api.register(router)
 publishing_api.register(router)
 incidents_api.register(router)
+reports_api.register(router)
 
 urlpatterns = [
     path("", system_views.home, name="home"),

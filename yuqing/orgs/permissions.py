@@ -38,6 +38,7 @@ class Perm(StrEnum):
     MANAGE_DEADLINES = "manage_deadlines"
     MANAGE_CASES = "manage_cases"
     CONFIRM_REPORTS = "confirm_reports"
+    WRITE_REPORTS = "write_reports"
 
 
 _ALL = frozenset(Perm)
@@ -68,6 +69,10 @@ for _role in (Role.PUBLICITY_LEAD, Role.MONITOR, Role.LEADER):
 # The daily report is confirmed by the person on duty or the publicity lead.
 for _role in (Role.PUBLICITY_LEAD, Role.MONITOR):
     ROLE_PERMS[_role] = ROLE_PERMS[_role] | {Perm.CONFIRM_REPORTS}
+# Self-inspection reports and briefings are written by the publicity lead; briefings also by the monitor on
+# duty and, for a bureau, its supervisor.
+for _role in (Role.PUBLICITY_LEAD, Role.MONITOR, Role.SUPERVISOR):
+    ROLE_PERMS[_role] = ROLE_PERMS[_role] | {Perm.WRITE_REPORTS}
 
 
 def _memberships(user) -> list[tuple[str, str]]:

@@ -21,7 +21,8 @@ from yuqing.audit.log import record
 from yuqing.orgs import permissions
 from yuqing.orgs.models import Organization, Role
 from yuqing.orgs.permissions import Perm
-from yuqing.reports.models import DailyReport
+from yuqing.reports import archive
+from yuqing.reports.models import DailyReport, ReportFile
 
 DEADLINE_KIND = "report.daily"
 REMINDER_BEFORE = timedelta(minutes=30)
@@ -137,8 +138,12 @@ def do_confirm_daily_report(report: DailyReport, *, acting_user, remarks: str = 
         locked.confirmed_at, locked.confirmed_by = now, acting_user
         locked.late = now > locked.due_at
         locked.save()
+        # what was confirmed is archived as it stood, so the history hands out the document that was sent
+        row = archive.store(locked, report_docx(locked), name=f"日报-{locked.organization.name}-{locked.date}.docx",
+                            step=ReportFile.Step.CONFIRMED, acting_user=acting_user)
         record(actor=acting_user, action="report.confirm", obj=locked, organization=locked.organization,
-               after={"date": locked.date.isoformat(), "zero": locked.zero, "late": locked.late, "remarks": remarks})
+               after={"date": locked.date.isoformat(), "zero": locked.zero, "late": locked.late, "remarks": remarks,
+                      "sha256": row.sha256})
         pending = deadlines_for(locked).filter(kind=DEADLINE_KIND,
                                                state__in=[Deadline.State.OPEN, Deadline.State.OVERDUE]).first()
         if pending is not None:

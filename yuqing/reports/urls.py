@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from yuqing.reports import views, views_stats
+from yuqing.reports import document_views, views, views_stats
 
 app_name = "reports"
 
@@ -14,4 +14,11 @@ urlpatterns = [
     path("compliance/", views.compliance_view, name="compliance"),
     path("compliance/remind/", views.compliance_remind, name="compliance-remind"),
     path("stats/", views_stats.stats_view, name="stats"),
+    path("history/", document_views.history, name="history"),
+    path("files/<int:pk>/", document_views.file_download, name="file"),
+    path("self-inspections/", document_views.self_inspections, name="self-inspections"),
+    path("self-inspections/<int:pk>/", document_views.self_inspection, name="self-inspection"),
+    path("briefings/", document_views.briefings, name="briefings"),
+    path("briefings/<int:pk>/", document_views.briefing_detail, name="briefing"),
+    path("briefings/<int:pk>/regenerate/", document_views.briefing_regenerate, name="briefing-regenerate"),
 ]

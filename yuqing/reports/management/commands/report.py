@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from yuqing.orgs.commands import organization_by_slug
 from yuqing.reports import daily
+from yuqing.reports.management import documents
 from yuqing.reports.models import DailyReport
 
 
@@ -27,10 +28,13 @@ def _date(value: str | None) -> date:
 class Command(BaseCommand):
     help = ("Daily reports. Examples: yuqing report compliance --org demo-bureau --date 2026-12-01 --format json ; "
             "yuqing report daily --org no1-middle --date 2026-12-01 -o 日报.docx ; "
-            "yuqing report stats --org demo-bureau --period 2026-11 -o 统计.xlsx")
+            "yuqing report stats --org demo-bureau --period 2026-11 -o 统计.xlsx ; "
+            "yuqing report self-inspection --org no1-middle --from 2026-11-01 --to 2026-11-30 -o 自查报告.docx ; "
+            "yuqing report briefing --org demo-bureau --period 2026-W48 -o 舆情简报.docx")
 
     def add_arguments(self, parser):
-        sub = parser.add_subparsers(dest="action", required=True, metavar="compliance|daily|stats")
+        sub = parser.add_subparsers(dest="action", required=True,
+                                    metavar="compliance|daily|stats|self-inspection|briefing")
         c = sub.add_parser("compliance", help="each school under a bureau: on_time, late or missing")
         c.add_argument("--org", required=True, help="the bureau's slug")
         c.add_argument("--date", help="YYYY-MM-DD (default today)")
@@ -42,8 +46,12 @@ class Command(BaseCommand):
         from yuqing.reports.stats_cli import add_stats_parser
 
         add_stats_parser(sub)
+        documents.add_arguments(sub)
 
     def handle(self, *args, **opts):
+        if opts["action"] in documents.ACTIONS:
+            documents.handle(self, opts)
+            return
         getattr(self, "_" + opts["action"])(opts)
 
     def _stats(self, opts):
