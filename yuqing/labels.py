@@ -27,6 +27,11 @@ _LABELS: dict[str, dict[str, object]] = {
         "likes": _("likes"),
     },
     "db_vendor": {"sqlite": "SQLite", "postgresql": "PostgreSQL"},
+    # why an alert went to a delivery (notify.routing): the channel itself or a person's duty or role
+    "delivery_reason": {
+        "channel": _("notification channel"), "on duty": _("on duty"), "publicity lead": _("publicity lead"),
+        "leader": _("leader"), "supervisor": _("supervisor"),
+    },
     # categories graded by the level rules that the taxonomy does not list (the taxonomy names the rest)
     "category": {
         "safety_accident": _("safety accident"), "health": _("health"), "food_safety": _("food safety"),
