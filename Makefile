@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 ADDR ?= 127.0.0.1:8000
 
-.PHONY: install run test test-fast lint bench bench-textcheck bench-classifier bench-collection bench-alerting bench-scale messages clean
+.PHONY: install run test test-fast lint bench bench-textcheck bench-classifier bench-collection bench-alerting bench-scale bench-stats messages clean
 
 $(STAMP): pyproject.toml
 	@$(PY) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Yuqing needs Python 3.11 or newer (set PY=python3.11)")'
@@ -47,6 +47,9 @@ bench-alerting: install
 SCALE ?= 1000000
 bench-scale: install
 	SCALE=$(SCALE) $(BIN)/python bench/scale.py
+
+bench-stats: install
+	$(BIN)/python bench/stats.py --mentions 100000 --schools 20
 
 # Regenerate translations after changing interface strings (needs GNU gettext); the .mo files are committed.
 messages: install
