@@ -177,7 +177,7 @@ class TextChecker:
                 rule_id, category, severity, term, suggestion = reports[k]
                 result.append(new_finding(rule_id, category, severity, s, e, text[s:e], term, suggestion))
             return result
-        offsets = offsets_for(text).tolist()
+        offsets = offsets_for(text, normalized).tolist()
         for k, s, e in raw:
             rule_id, category, severity, term, suggestion = reports[k]
             start, stop = offsets[s], offsets[e - 1] + 1

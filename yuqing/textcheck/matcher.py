@@ -58,14 +58,19 @@ class Matcher:
         # Only patterns listed here ever need an allow check, so most matches cost nothing extra.
         index = {p: i for i, p in enumerate(patterns)}
         contexts: dict[int, list[tuple[bytes, int]]] = {}
+        text_contexts: dict[int, list[tuple[str, int]]] = {}  # the same in characters, for short texts
         for term in allow:
             for i in range(len(term)):
                 for j in range(i + 1, len(term) + 1):
                     k = index.get(term[i:j])
                     if k is not None:
                         contexts.setdefault(k, []).append((term.encode("utf-8"), len(term[:i].encode("utf-8"))))
+                        text_contexts.setdefault(k, []).append((term, i))
         self._allow_contexts = {k: tuple(v) for k, v in contexts.items()}
+        self._allow_text_contexts = {k: tuple(v) for k, v in text_contexts.items()}
         self._allow_automaton: ahocorasick_rs.BytesAhoCorasick | None = None  # built when first needed
+        self._patterns = patterns
+        self._text_automaton: ahocorasick_rs.AhoCorasick | None = None  # built when first needed
 
     def __len__(self) -> int:
         return len(self.entries)
@@ -77,17 +82,30 @@ class Matcher:
 
     def find_indexes(self, normalized: str) -> list[tuple[int, int, int]]:
         """Matches as ``(entry_index, start, end)`` in character offsets of ``normalized``."""
+        if len(normalized) < SHORT_TEXT_CHARS:
+            return self._find_short(normalized)
         data = normalized.encode("utf-8")
         raw = self.find_bytes(data)
         if not raw or len(data) == len(normalized):
             return raw  # ASCII only: byte and character offsets are the same
-        if len(data) < SHORT_TEXT_BYTES:
-            chars = _char_counter(data)
-            return [(k, chars(s), chars(e)) for k, s, e in raw]
         matches = np.array(raw, dtype=np.int64).reshape(-1, 3)
         codes = np.frombuffer(normalized.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         matches[:, 1:] = char_indexes(codes, matches[:, 1:].ravel()).reshape(-1, 2)
         return [tuple(m) for m in matches.tolist()]
+
+    def _find_short(self, normalized: str) -> list[tuple[int, int, int]]:
+        """One short text (a post): ahocorasick-rs's str interface, whose own offset conversion costs less
+        than encoding and mapping back for a few hundred characters."""
+        if not self._patterns:
+            return []
+        if self._text_automaton is None:
+            self._text_automaton = ahocorasick_rs.AhoCorasick(
+                self._patterns, matchkind=ahocorasick_rs.MATCHKIND_LEFTMOST_LONGEST)
+        raw = self._text_automaton.find_matches_as_indexes(normalized)
+        contexts = self._allow_text_contexts
+        if not raw or not contexts:
+            return raw
+        return [m for m in raw if m[0] not in contexts or not _covered(normalized, m[1], contexts[m[0]])]
 
     def find_bytes(self, data: bytes) -> list[tuple[int, int, int]]:
         """Matches in UTF-8 ``data`` as ``(entry_index, start, end)`` in byte offsets (the cheapest)."""
@@ -126,15 +144,9 @@ class Matcher:
 DFA_MAX_PATTERNS = 2_000
 # From this many matches on, the allow rule is applied in bulk (Matcher._uncovered).
 MANY_MATCHES = 256
-# Below this many bytes, byte offsets are turned into character offsets in Python rather than numpy.
-SHORT_TEXT_BYTES = 4_096
+# Texts shorter than this (in characters) are matched through the str automaton (Matcher._find_short).
+SHORT_TEXT_CHARS = 2_000
 _BLOCK = 1 << 16
-
-
-def _char_counter(data: bytes):
-    def chars(at: int) -> int:
-        return len(data[:at].decode("utf-8"))
-    return chars
 
 
 def char_indexes(codes: np.ndarray, byte_offsets: np.ndarray) -> np.ndarray:
@@ -168,7 +180,9 @@ def char_indexes(codes: np.ndarray, byte_offsets: np.ndarray) -> np.ndarray:
     return result
 
 
-def _covered(normalized: bytes, start: int, contexts: tuple[tuple[bytes, int], ...]) -> bool:
+def _covered(normalized, start: int, contexts) -> bool:
+    """Whether an allow term of ``contexts`` (``(term, offset)`` pairs, both str or both bytes) covers the
+    match at ``start``."""
     for term, offset in contexts:
         at = start - offset
         if at >= 0 and normalized.startswith(term, at):

@@ -194,6 +194,8 @@ def offsets_for(text: str, normalized: str | None = None) -> np.ndarray:
     if normalized is not None and len(normalized) == len(text):
         return np.arange(len(text), dtype=np.int64)  # nothing removed: identity map
     offsets = _tables()[2].take(code_points(text)).nonzero()[0]
+    if normalized is not None and len(normalized) == len(offsets):
+        return offsets  # no full stop was joined away: the kept characters are all there is
     runs = joinable_runs(text.translate(_tables()[0]))
     if runs:
         offsets = np.delete(offsets, np.concatenate([np.arange(s, e) for s, e in runs]))
