@@ -59,3 +59,38 @@ def fit(
         x0[dim] = start[1]
     result = minimise(objective, x0, max_iter=max_iter)
     return result.x[:dim], float(result.x[dim])
+
+
+def log_count_ratios(
+    batch: FeatureBatch, labels: np.ndarray, sample_weight: np.ndarray | None, dim: int, alpha: float = 1.0
+) -> np.ndarray:
+    """NB-SVM's log-count ratios ``r = log((p/‖p‖₁) / (q/‖q‖₁))`` of feature presence in class 1 vs class 0.
+
+    ``p``/``q`` are the (sample-weighted) numbers of class-1/class-0 documents containing each feature, plus
+    ``alpha``. Scaling every feature by its ratio before fitting the logistic regression (Wang & Manning 2012)
+    lets rare but telling n-grams count for more; the fitted weights times ``r`` are again one linear model.
+    """
+    y = labels.astype(np.float64)
+    s = np.ones_like(y) if sample_weight is None else sample_weight.astype(np.float64)
+    # Presence, not counts: each (document, feature) pair once.
+    pair = np.unique(batch.doc * np.int64(dim) + batch.index)
+    doc, index = pair // dim, pair % dim
+    p = np.bincount(index, weights=s[doc] * y[doc], minlength=dim) + alpha
+    q = np.bincount(index, weights=s[doc] * (1.0 - y[doc]), minlength=dim) + alpha
+    return np.log(p / p.sum()) - np.log(q / q.sum())
+
+
+def fit_liblinear(
+    batch: FeatureBatch, labels: np.ndarray, sample_weight: np.ndarray | None, dim: int, c: float = 1.0
+) -> tuple[np.ndarray, float]:
+    """The same objective solved to convergence by liblinear (needs the ``train`` extra, scikit-learn).
+
+    Used to rebuild the shipped models: far faster than the numpy L-BFGS on the full corpus.
+    """
+    from scipy import sparse
+    from sklearn.linear_model import LogisticRegression
+
+    x = sparse.csr_matrix((batch.value.astype(np.float64), (batch.doc, batch.index)), shape=(batch.n_docs, dim))
+    model = LogisticRegression(C=c, solver="liblinear", max_iter=1000)
+    model.fit(x, labels, sample_weight=sample_weight)
+    return model.coef_.ravel().astype(np.float64), float(model.intercept_[0])
