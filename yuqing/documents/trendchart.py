@@ -45,9 +45,10 @@ def bar_chart_png(labels: Sequence[str], series: Sequence[Sequence[int]]) -> byt
     small, tiny = _font(22), _font(18)
     left, right, top, bottom = MARGIN_LEFT, WIDTH - MARGIN_RIGHT, MARGIN_TOP, HEIGHT - MARGIN_BOTTOM
     peak = _nice_top(max((max(s) if s else 0) for s in series))
-    for i in range(5):  # horizontal grid lines with their values
-        value = peak * i // 4
-        y = bottom - (bottom - top) * i / 4
+    steps = next(k for k in (4, 5, 2, 1) if peak % k == 0)  # grid lines at whole numbers only
+    for i in range(steps + 1):  # horizontal grid lines with their values
+        value = peak * i // steps
+        y = bottom - (bottom - top) * i / steps
         draw.line([(left, y), (right, y)], fill=(0xDD, 0xDD, 0xDD), width=1)
         text = str(value)
         draw.text((left - 12 - draw.textlength(text, font=small), y - 12), text, fill="black", font=small)
