@@ -47,6 +47,7 @@ _LABELS: dict[str, dict[str, object]] = {
         "notify.retry": _("Retry and send alerts"),
         "system.heartbeat": _("Heartbeat"),
         "reports.compile_daily": _("Compile the daily reports"),
+        "monitoring.import": _("Import a file"),
         "audit.anchor": _("Anchor the audit log"),
     },
     # audit actions are "<object>.<verb>"; both halves have labels

@@ -14,16 +14,17 @@ pytestmark = pytest.mark.django_db
 MAPPING = "title=标题,text=内容,url=链接,published=时间,author=作者"
 
 
-def test_the_csv_template_imports_as_it_is(world, login):
+def test_the_csv_template_imports_as_it_is(world, login, django_capture_on_commit_callbacks):
     client = login(world.publicity)
     r = client.get("/monitoring/import/template.csv")
     assert r.status_code == 200 and r["Content-Disposition"].startswith("attachment")
     assert r.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
     assert rows[0] == ["标题", "内容", "链接", "时间", "作者"] and len(rows) == 2
-    r = client.post("/monitoring/import/", {"file": SimpleUploadedFile("t.csv", r.content, "text/csv"),
-                                             "mapping": MAPPING})
-    assert r.status_code == 200 and Item.objects.count() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        r = client.post("/monitoring/import/", {"file": SimpleUploadedFile("t.csv", r.content, "text/csv"),
+                                                 "mapping": MAPPING})
+    assert r.status_code == 302 and Item.objects.count() == 1
 
 
 def test_the_excel_template_opens_with_the_headers(world, login):
@@ -39,7 +40,8 @@ def test_the_template_is_for_people_who_may_import(world, login):
     assert login(world.editor).get("/monitoring/import/template.csv").status_code == 403
 
 
-def test_a_dry_run_shows_what_would_be_imported_and_stores_nothing(world, login, settings):
+def test_a_dry_run_shows_what_would_be_imported_and_stores_nothing(world, login, settings,
+                                                                  django_capture_on_commit_callbacks):
     settings.LANGUAGE_CODE = "zh-hans"
     client = login(world.publicity)
     data = ("标题,内容,链接,时间,作者\n"
@@ -55,7 +57,9 @@ def test_a_dry_run_shows_what_would_be_imported_and_stores_nothing(world, login,
     assert Item.objects.count() == 0 and not AuditRecord.objects.filter(action="items.import").exists()
 
     # The real import, then a dry run of the same file counts the row as already known.
-    client.post("/monitoring/import/", {"file": SimpleUploadedFile("p.csv", data, "text/csv"), "mapping": MAPPING})
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/monitoring/import/", {"file": SimpleUploadedFile("p.csv", data, "text/csv"),
+                                            "mapping": MAPPING})
     assert Item.objects.count() == 1
     r = client.post("/monitoring/import/", {"file": SimpleUploadedFile("p.csv", data, "text/csv"),
                                              "mapping": MAPPING, "dry_run": "1"})

@@ -187,13 +187,17 @@ def test_an_outsider_cannot_submit_a_tip(world, login):
     assert login(world.outsider).get("/monitoring/tips/new/").status_code == 404
 
 
-def test_import_keeps_good_rows_and_lists_bad_ones_with_row_numbers(world, login):
+def test_import_keeps_good_rows_and_lists_bad_ones_with_row_numbers(world, login,
+                                                                    django_capture_on_commit_callbacks):
     csv = "标题,内容,链接,评论数\n第一条,内容一,https://example.cn/1,5\n第二条,内容二,not-a-url,3\n,,,\n第四条,内容四,https://example.cn/4,1.2万\n"
     upload = io.BytesIO(csv.encode("utf-8"))
     upload.name = "export.csv"
     client = login(world.monitor)
-    response = client.post("/monitoring/import/", {"file": upload, "platform": "",
-                                                   "mapping": "title=标题,text=内容,url=链接,comments=评论数"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/monitoring/import/", {"file": upload, "platform": "",
+                                                       "mapping": "title=标题,text=内容,url=链接,comments=评论数"})
+    assert response.status_code == 302 and "/system/runs/" in response["Location"]  # a job with a progress page
+    response = client.get(response["Location"])
     body = response.content.decode()
     assert response.status_code == 200
     assert Item.objects.count() == 2 and Item.objects.get(url="https://example.cn/4").comments == 12000
@@ -201,8 +205,11 @@ def test_import_keeps_good_rows_and_lists_bad_ones_with_row_numbers(world, login
     assert AuditRecord.objects.filter(action="items.import").exists()
 
 
-def test_import_names_a_missing_column(world, login):
+def test_import_names_a_missing_column(world, login, django_capture_on_commit_callbacks):
     upload = io.BytesIO(b"a,b\n1,2\n")
     upload.name = "x.csv"
-    body = login(world.monitor).post("/monitoring/import/", {"file": upload, "mapping": "title=标题"}).content.decode()
+    client = login(world.monitor)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/monitoring/import/", {"file": upload, "mapping": "title=标题"})
+    body = client.get(response["Location"]).content.decode()  # the job's page says why it failed
     assert "标题" in body and not Item.objects.exists()

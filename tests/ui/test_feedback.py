@@ -59,12 +59,13 @@ def test_a_secret_field_says_saved_only_when_something_is_saved(world, login):
     assert "saved — enter a new value" in page and "s3cret" not in page
 
 
-def test_an_import_headed_with_the_field_names_needs_no_mapping(world, login):
+def test_an_import_headed_with_the_field_names_needs_no_mapping(world, login, django_capture_on_commit_callbacks):
     client = login(world.publicity)
     csv = "title,text,url\n食堂通报,学校食堂整改情况说明,https://example.cn/a\n".encode()
-    response = client.post("/monitoring/import/", {
-        "file": SimpleUploadedFile("posts.csv", csv, "text/csv"),
-        "mapping": "title=标题,text=内容,url=链接,published=时间,author=作者"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/monitoring/import/", {
+            "file": SimpleUploadedFile("posts.csv", csv, "text/csv"),
+            "mapping": "title=标题,text=内容,url=链接,published=时间,author=作者"})
     assert response.status_code in (200, 302)
     item = Item.objects.get()
     assert item.title == "食堂通报" and item.url == "https://example.cn/a"

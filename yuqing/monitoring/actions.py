@@ -204,11 +204,12 @@ def _read_import(data: bytes, filename: str, mapping: dict, platform: str):
 
 
 def do_import_file(*, organization, acting_user, data: bytes, filename: str, mapping: dict,
-                   platform: str = "", dry_run: bool = False) -> ImportOutcome:
+                   platform: str = "", dry_run: bool = False, progress=None) -> ImportOutcome:
     """Import a CSV/XLSX/JSONL export: good rows are stored, bad rows are listed with their row numbers.
 
     A dry run reads and checks the whole file the same way and says what would be stored (new or already
-    known, the first rows as they would look) without storing anything or writing the audit log."""
+    known, the first rows as they would look) without storing anything or writing the audit log.
+    ``progress(done, total, message)`` hears how many rows are stored as the chunks commit."""
     permissions.require(acting_user, Perm.MANAGE_SOURCES, organization)
     result = _read_import(data, filename, mapping, platform)
     if dry_run:
@@ -220,7 +221,14 @@ def do_import_file(*, organization, acting_user, data: bytes, filename: str, map
                              preview=result.entries[:IMPORT_PREVIEW_ROWS],
                              would_be_new=len(hashes - known), already_known=len(known))
     source = _own_source(organization, Source.Kind.FILEIMPORT, _("File imports"))
-    stored = store_entries(organization, source, result.entries)
+    total = len(result.entries)
+    after_chunk = None
+    if progress is not None:
+        from yuqing.monitoring.pipeline import CHUNK_SIZE
+
+        progress(0, total, "")
+        after_chunk = lambda number: progress(min((number + 1) * CHUNK_SIZE, total), total, "")  # noqa: E731
+    stored = store_entries(organization, source, result.entries, after_chunk=after_chunk)
     with transaction.atomic():
         record(actor=acting_user, action="items.import", obj=source, organization=organization,
                after={"file": filename, "rows": result.rows, "new": len(stored.new_ids),

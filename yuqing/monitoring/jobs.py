@@ -94,3 +94,36 @@ def store_entries_task(organization_id: int, source_id: int | None, entries: lis
                 raise
             time.sleep(1 + attempt)
     return 0
+
+
+@background_task("monitoring.import")
+def import_file_run(run_id: int, filename: str, mapping: dict, platform: str = "") -> None:
+    """A file import started on the import page: stores the rows with progress, keeps the outcome for its page."""
+    from yuqing.monitoring import actions
+    from yuqing.system import runs
+
+    with runs.running(run_id) as progress:
+        run = progress.run
+        outcome = actions.do_import_file(organization=run.organization, acting_user=run.created_by,
+                                         data=progress.read_input(), filename=filename, mapping=mapping,
+                                         platform=platform, progress=progress.update)
+        progress.result = {
+            "rows": outcome.rows, "new": len(outcome.stored.new_ids), "updated": len(outcome.stored.updated_ids),
+            "unchanged": outcome.stored.unchanged, "bad": len(outcome.errors),
+            "errors": [{"row": e.index, "column": e.field or "", "message": _row_problem(e)}
+                       for e in outcome.errors[:200]],
+        }
+
+
+def _row_problem(error) -> str:
+    """A bad row's problem in the interface's language (the worker has no request to take it from)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    if not error.template:
+        return str(error.message)
+    with translation.override(settings.LANGUAGE_CODE):
+        try:
+            return translation.gettext(error.template) % error.params
+        except (KeyError, TypeError, ValueError):
+            return str(error.message)

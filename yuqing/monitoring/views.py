@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from yuqing.collection.connectors import tip
+from yuqing.collection.connectors import fileimport, tip
 from yuqing.collection.entries import Platform
+from yuqing.collection.errors import ConfigError
 from yuqing.formerrors import apply_errors
 from yuqing.keyset import page_or_400
 from yuqing.monitoring import actions
@@ -26,6 +27,7 @@ from yuqing.monitoring.models import Evidence, Item, Source
 from yuqing.monitoring.pipeline import plain_error, preview_source
 from yuqing.orgs import permissions
 from yuqing.orgs.permissions import Perm, current_organization, visible_in_current
+from yuqing.system import runs
 from yuqing.uploads import read_capped
 
 PAGE_SIZE = 50
@@ -246,13 +248,22 @@ def import_file(request):
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            outcome = actions.do_import_file(organization=org, acting_user=request.user,
-                                             data=read_capped(upload, ImportForm.MAX_BYTES, field="file"),
-                                             filename=upload.name, mapping=form.cleaned_data["mapping"],
-                                             platform=form.cleaned_data["platform"],
-                                             dry_run="dry_run" in request.POST)
+            data = read_capped(upload, ImportForm.MAX_BYTES, field="file")
+            if "dry_run" in request.POST:
+                outcome = actions.do_import_file(organization=org, acting_user=request.user, data=data,
+                                                 filename=upload.name, mapping=form.cleaned_data["mapping"],
+                                                 platform=form.cleaned_data["platform"], dry_run=True)
+            else:
+                # Storing thousands of rows takes a while: it runs as a job and its page shows the progress.
+                fileimport.format_from_filename(upload.name)  # a wrong kind of file is refused here, at once
+                run = runs.start("monitoring.import", organization=org, acting_user=request.user,
+                                 upload=(upload.name, data), filename=upload.name,
+                                 mapping=form.cleaned_data["mapping"], platform=form.cleaned_data["platform"])
+                return redirect(runs.run_url(run))
         except ValidationError as exc:
             apply_errors(form, exc)
+        except ConfigError as exc:
+            form.add_error("file", plain_error(exc))
     return render(request, "monitoring/import_form.html", {"form": form, "org": org, "outcome": outcome})
 
 

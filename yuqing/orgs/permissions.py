@@ -278,6 +278,14 @@ def require_manage_person(user, person) -> None:
                                  "there must do this."))
 
 
+def may_view_run(user, run) -> bool:
+    """A background job's progress and result are for the person who started it (and system administrators):
+    a result may list rows of a file only they uploaded."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or run.created_by_id == user.pk
+
+
 def may_view_system_status(user) -> bool:
     """The system page (jobs, scheduler) is for system administrators and organisation administrators."""
     if user is None or not user.is_authenticated or not user.is_active:

@@ -88,3 +88,47 @@ class AllowedDestination(models.Model):
             AllowEntry.parse(self.pattern)
         except ValueError as exc:
             raise ValidationError({"pattern": str(exc)}) from None
+
+
+class JobRun(models.Model):
+    """One long action a person started (an import, a document) running in the background: its progress while
+    it runs and its result afterwards, shown on its own page that the browser polls."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("waiting")
+        RUNNING = "running", _("running")
+        OK = "ok", _("finished")
+        FAILED = "failed", _("failed")
+
+    kind = models.CharField(_("job"), max_length=64)  # the background task's name, shown through its label
+    organization = models.ForeignKey("orgs.Organization", null=True, blank=True, on_delete=models.CASCADE,
+                                     related_name="+", verbose_name=_("organisation"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("started by"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    message = models.CharField(max_length=300, blank=True, default="")
+    result = models.JSONField(default=dict, blank=True)
+    error = models.TextField(blank=True, default="")
+    # The upload the job works on; removed when the job ends.
+    input_file = models.FileField(upload_to="runs/%Y/%m/", blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in {self.Status.OK, self.Status.FAILED}
+
+    @property
+    def percent(self) -> int | None:
+        return min(100, round(100 * self.done / self.total)) if self.total else None

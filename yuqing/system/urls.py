@@ -10,4 +10,6 @@ urlpatterns = [
     path("", views.status, name="status"),
     path("calendar/", views.calendar, name="calendar"),
     path("calendar/<int:pk>/delete", views.calendar_delete, name="calendar-delete"),
+    path("runs/<int:pk>/", views.run_detail, name="run-detail"),
+    path("runs/<int:pk>/status/", views.run_status, name="run-status"),
 ]

@@ -112,3 +112,34 @@ def calendar_delete(request, pk: int):
 def home(request):
     """The working start page is the monitoring dashboard of the current organisation."""
     return redirect("detection:dashboard")
+
+
+def _run(request, pk):
+    from django.http import Http404
+
+    from yuqing.system.models import JobRun
+
+    run = get_object_or_404(JobRun, pk=pk)
+    if not permissions.may_view_run(request.user, run):
+        raise Http404("no such job")
+    return run
+
+
+def _run_context(run) -> dict:
+    from django.template.loader import select_template
+
+    result_template = select_template([f"system/runs/{run.kind.replace('.', '_')}.html", "system/runs/_generic.html"])
+    return {"run": run, "result_template": result_template.template.name}
+
+
+@login_required
+def run_detail(request, pk):
+    """A background job's page: progress while it runs (polled), its result when it is done."""
+    run = _run(request, pk)
+    return render(request, "system/run_detail.html", _run_context(run))
+
+
+@login_required
+def run_status(request, pk):
+    run = _run(request, pk)
+    return render(request, "system/_run_status.html", _run_context(run))
