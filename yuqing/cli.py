@@ -29,6 +29,7 @@ Organisations and audit:
   org list           organisations with their slugs               yuqing org list --format json
   audit verify       check the audit log's keyed chain and anchors  yuqing audit verify
   audit anchor       write the chain's head outside the database  yuqing audit anchor
+  keys rotate        re-encrypt stored secrets with a new key     yuqing keys rotate --old-key OLD
   audit export       write the audit log as CSV                   yuqing audit export --org no1-middle -o audit.csv
   token issue        print a new API token for a person           yuqing token issue editor --name ci-script
   calendar           working days with holidays and 调休            yuqing calendar add-working-days 2026-09-30 3
