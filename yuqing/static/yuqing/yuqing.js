@@ -83,7 +83,32 @@
     }, 1000);
   }
 
+  // Behaviours that used to be inline handlers (the Content-Security-Policy forbids those):
+  // <form data-confirm="…"> asks before submitting; [data-select-on-click] selects its text;
+  // <button data-copy="id"> copies that field's value; <button data-print> prints the page.
+  function declaredBehaviours() {
+    document.addEventListener("submit", function (event) {
+      var form = event.target;
+      if (form.matches && form.matches("form[data-confirm]") && !window.confirm(form.getAttribute("data-confirm"))) {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+      }
+    }, true);
+    document.addEventListener("click", function (event) {
+      var el = event.target;
+      if (!el.closest) { return; }
+      if (el.matches("[data-select-on-click]")) { el.select(); }
+      var copy = el.closest("[data-copy]");
+      if (copy && navigator.clipboard) {
+        var field = document.getElementById(copy.getAttribute("data-copy"));
+        if (field) { navigator.clipboard.writeText(field.value); }
+      }
+      if (el.closest("[data-print]")) { window.print(); }
+    });
+  }
+
   ready(function () {
+    declaredBehaviours();
     navToggle();
     labelCells(document);
     backLinks();
