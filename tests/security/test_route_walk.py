@@ -105,7 +105,9 @@ def concrete_url(route: str, callback) -> str | None:
     url = _REGEX_PARAM.sub(lambda m: f"<{m.group('name')}>", route).replace("^", "").replace("$", "")
     for match in list(_PARAM.finditer(url)):
         conv, name = match.group("conv") or "str", match.group("name")
-        if conv == "int" or name in ("pk", "id"):
+        if name == "number":
+            value = "1"  # a version number within the object, not a row id: every draft has its first version
+        elif conv == "int" or name in ("pk", "id"):
             obj = _object_of_school_a(_model_for(route, name, callback))
             value = str(obj.pk) if obj is not None else "999999"
         elif name == "slug":
