@@ -194,6 +194,15 @@ class Journey:
             viewport)
         assert self.width() <= viewport, f"{self.page.url} is {self.width()} px wide at {viewport} px: {wide}"
 
+    def phone_check(self, name: str):
+        """The current page at 390 px: nothing wider than the screen, and a screenshot; then back to desktop."""
+        viewport = self.page.viewport_size
+        self.page.set_viewport_size(PHONE)
+        self.page.wait_for_timeout(200)
+        self.no_overflow()
+        self.shot(f"{name}-phone")
+        self.page.set_viewport_size(viewport)
+
     def close(self):
         self.context.close()
 

@@ -12,7 +12,6 @@ import time
 import pytest
 
 pytestmark = pytest.mark.browser
-PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 
 
@@ -23,14 +22,6 @@ def _totp(secret_b32: str) -> str:
     offset = digest[-1] & 0x0F
     return f"{(struct.unpack('>I', digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
 
-
-def _phone_check(journey, name: str):
-    """The current page at 390 px: nothing wider than the screen; a screenshot of it too."""
-    journey.page.set_viewport_size(PHONE)
-    journey.page.wait_for_timeout(200)
-    journey.no_overflow()
-    journey.shot(f"{name}-phone")
-    journey.page.set_viewport_size(DESKTOP)
 
 
 def test_invitation_link_then_second_factor_then_recovery_code_login(journey, chromium):
@@ -49,13 +40,13 @@ def test_invitation_link_then_second_factor_then_recovery_code_login(journey, ch
     assert "/people/" in journey.page.url
     assert journey.page.locator("#account-care").count()
     journey.shot("person")
-    _phone_check(journey, "person")
+    journey.phone_check("person")
     journey.page.locator("form[action$='/link/'] button").click()
     journey.page.wait_for_load_state("networkidle")
     link = journey.page.locator("#account-link").input_value()
     assert "/accounts/link/" in link
     journey.shot("invitation-link")
-    _phone_check(journey, "invitation-link")
+    journey.phone_check("invitation-link")
 
     # The newcomer opens the link in their own browser.
     context = chromium.new_context(viewport=DESKTOP, locale="zh-CN", timezone_id="Asia/Shanghai")
@@ -68,7 +59,7 @@ def test_invitation_link_then_second_factor_then_recovery_code_login(journey, ch
         page.wait_for_load_state("networkidle")
         assert "欢迎" in page.locator("h1").inner_text()
         journey.shot("set-password")
-        _phone_check(journey, "set-password")
+        journey.phone_check("set-password")
         password = "browser-journey-pass-2026"
         page.fill("#id_password", password)
         page.fill("#id_password2", password)
@@ -93,7 +84,7 @@ def test_invitation_link_then_second_factor_then_recovery_code_login(journey, ch
         codes = [c.strip() for c in page.locator("#recovery-codes code").all_inner_texts()]
         assert len(codes) == 10
         journey.shot("recovery-codes")
-        _phone_check(journey, "recovery-codes")
+        journey.phone_check("recovery-codes")
 
         # Phone lost: log in with a recovery code.
         context.clear_cookies()
@@ -105,7 +96,7 @@ def test_invitation_link_then_second_factor_then_recovery_code_login(journey, ch
         assert "/accounts/otp/" in page.url
         page.locator("#recovery summary").click()
         journey.shot("code-page")
-        _phone_check(journey, "code-page")
+        journey.phone_check("code-page")
         page.fill("#id_recovery_code", codes[0])
         page.locator("#recovery button[type=submit]").click()
         page.wait_for_load_state("networkidle")

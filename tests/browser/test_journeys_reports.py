@@ -6,8 +6,6 @@ from __future__ import annotations
 import pytest
 
 pytestmark = pytest.mark.browser
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1366, "height": 900}
 SCHOOL = "示范县实验小学"  # the demo leaves today's report of this school missing
 
 
@@ -28,11 +26,7 @@ def test_daily_report_confirmed_then_seen_by_the_bureau(journey, chromium):
     journey.go("/reports/daily/")
     assert journey.page.locator("h1").count()
     journey.shot("daily-report")
-    journey.page.set_viewport_size(PHONE)
-    journey.page.wait_for_timeout(200)
-    journey.no_overflow()
-    journey.shot("daily-report-phone")
-    journey.page.set_viewport_size(DESKTOP)
+    journey.phone_check("daily-report")
     confirm = journey.page.locator("form[action*='/confirm/'] textarea#remarks")
     assert confirm.count(), "today's report offers no confirmation to the school's publicity lead"
     confirm.fill("今日无涉校舆情，值班正常。")
@@ -49,8 +43,5 @@ def test_daily_report_confirmed_then_seen_by_the_bureau(journey, chromium):
     assert after != before
     assert "ok" in _status_of(journey, SCHOOL) or "late" in after or "迟" in after
     journey.shot("compliance-after")
-    journey.page.set_viewport_size(PHONE)
-    journey.page.wait_for_timeout(200)
-    journey.no_overflow()
-    journey.shot("compliance-phone")
+    journey.phone_check("compliance")
     assert not journey.errors, journey.errors

@@ -7,16 +7,7 @@ import time
 import pytest
 
 pytestmark = pytest.mark.browser
-PHONE = {"width": 390, "height": 844}
-DESKTOP = {"width": 1366, "height": 900}
 
-
-def _phone_check(journey, name: str):
-    journey.page.set_viewport_size(PHONE)
-    journey.page.wait_for_timeout(200)
-    journey.no_overflow()
-    journey.shot(f"{name}-phone")
-    journey.page.set_viewport_size(DESKTOP)
 
 
 def test_publicity_lead_adds_a_weekly_shift_for_a_month(journey):
@@ -31,13 +22,13 @@ def test_publicity_lead_adds_a_weekly_shift_for_a_month(journey):
     journey.page.check("#id_weekdays_2")
     journey.page.check("#id_skip_non_working")
     journey.shot("roster-form")
-    _phone_check(journey, "roster-form")
+    journey.phone_check("roster-form")
     journey.page.locator("form button.primary").click()
     journey.page.wait_for_load_state("networkidle")
     assert "8" in journey.page.locator(".messages").inner_text()
     assert journey.page.locator("text=夜班（每周一、三）").count() >= 2
     journey.shot("roster-week")
-    _phone_check(journey, "roster-week")
+    journey.phone_check("roster-week")
 
 
 def test_an_import_runs_in_the_background_and_shows_its_result(journey, tmp_path):
@@ -53,7 +44,7 @@ def test_an_import_runs_in_the_background_and_shows_its_result(journey, tmp_path
     journey.page.wait_for_load_state("networkidle")
     assert journey.page.locator("#import-dry-run").count()
     journey.shot("dry-run")
-    _phone_check(journey, "dry-run")
+    journey.phone_check("dry-run")
     journey.page.set_input_files("#id_file", str(path))
     journey.page.locator("form button.primary").click()
     journey.page.wait_for_load_state("networkidle")
@@ -61,4 +52,4 @@ def test_an_import_runs_in_the_background_and_shows_its_result(journey, tmp_path
     journey.page.wait_for_selector("#import-result", timeout=60_000)  # htmx polled until the job finished
     assert "300" in journey.page.locator("#import-result").inner_text()
     journey.shot("import-result")
-    _phone_check(journey, "import-result")
+    journey.phone_check("import-result")
