@@ -34,7 +34,7 @@ def lock_organization(organization_id: int, scope: str = "store") -> None:
 
 
 def organization_locked(organization_id: int, scope: str = "store") -> bool:
-    """Whether some session holds the organisation's `scope` lock now (for tests and the status page)."""
+    """Whether some session holds the organisation's `scope` lock now (what the tests look at)."""
     if connection.vendor != "postgresql":
         return False
     with connection.cursor() as cursor:
